@@ -1,0 +1,1 @@
+"""korgau: a subsystem of the operations center; see DESIGN.md. Its domain arrives with its issue."""

@@ -1,0 +1,1 @@
+"""The spine's REST API (one view per operation) and the API-wide exception handler."""

@@ -1,0 +1,102 @@
+"""REST for alerts, scoped to the caller: list, detail and the lifecycle actions."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from opscenter.models import OPEN_STATUSES, AlertStatus, Disposition, Severity
+from opscenter.selectors import alert_get, alert_list
+from opscenter.serializers import AlertDetailSerializer, AlertEventSerializer, AlertSerializer
+from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_resolve
+
+
+class AlertListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.MultipleChoiceField(choices=[*AlertStatus.values, "open"], required=False)
+        severity = serializers.MultipleChoiceField(choices=Severity.values, required=False)
+        center = serializers.SlugField(required=False)
+        since = serializers.DateTimeField(required=False, help_text="Changed at or after this moment.")
+        limit = serializers.IntegerField(min_value=1, max_value=2000, default=500)
+        offset = serializers.IntegerField(min_value=0, default=0)
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=AlertSerializer(many=True),
+        summary="Alerts in the caller's scope, most severe and newest first",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(
+            data={k: request.query_params.getlist(k) if k in ("status", "severity") else v
+                  for k, v in request.query_params.items()}
+        )  # fmt: skip
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        statuses = set(data.get("status") or ())
+        if "open" in statuses:
+            statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
+        alerts = alert_list(
+            user=request.user,
+            status=sorted(statuses) or None,
+            severity=sorted(data.get("severity") or ()) or None,
+            center=data.get("center"),
+            since=data.get("since"),
+        )
+        total = alerts.count()
+        page = alerts[data["offset"] : data["offset"] + data["limit"]]
+        return Response({"count": total, "results": AlertSerializer(page, many=True).data})
+
+
+class AlertDetailApi(APIView):
+    @extend_schema(responses=AlertDetailSerializer, summary="One alert with its timeline")
+    def get(self, request: Request, alert_pk: int) -> Response:
+        alert = alert_get(user=request.user, alert_pk=alert_pk)
+        return Response(AlertDetailSerializer(alert).data)
+
+
+class AlertAcknowledgeApi(APIView):
+    @extend_schema(request=None, responses=AlertSerializer, summary="Acknowledge (harmless when repeated)")
+    def post(self, request: Request, alert_pk: int) -> Response:
+        alert = alert_acknowledge(alert=alert_get(user=request.user, alert_pk=alert_pk), actor=request.user)
+        return Response(AlertSerializer(alert).data)
+
+
+class AlertDispatchApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.CharField(max_length=200)
+
+    @extend_schema(request=InputSerializer, responses=AlertSerializer, summary="Record the unit dispatched")
+    def post(self, request: Request, alert_pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = alert_get(user=request.user, alert_pk=alert_pk)
+        alert = alert_dispatch(alert=alert, actor=request.user, unit=data.validated_data["unit"])
+        return Response(AlertSerializer(alert).data)
+
+
+class AlertResolveApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        disposition = serializers.ChoiceField(choices=Disposition.choices)
+        note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=AlertSerializer, summary="Resolve with a disposition")
+    def post(self, request: Request, alert_pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = alert_get(user=request.user, alert_pk=alert_pk)
+        alert = alert_resolve(alert=alert, actor=request.user, **data.validated_data)
+        return Response(AlertSerializer(alert).data)
+
+
+class AlertCommentApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=4000)
+
+    @extend_schema(request=InputSerializer, responses=AlertEventSerializer, summary="Comment on an alert")
+    def post(self, request: Request, alert_pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = alert_get(user=request.user, alert_pk=alert_pk)
+        event = alert_comment(alert=alert, actor=request.user, text=data.validated_data["text"])
+        return Response(AlertEventSerializer(event).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,29 @@
+"""One exception handler for the whole API: domain errors and DRF's own become {"detail", "code"}."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from opscenter.errors import DomainError
+
+
+def exception_handler(error: Exception, context: dict) -> Response | None:
+    if isinstance(error, DomainError):
+        return Response({"detail": error.detail, "code": error.code}, status=error.status_code)
+    if isinstance(error, ObjectDoesNotExist):
+        error = exceptions.NotFound()
+    response = drf_exception_handler(error, context)
+    if response is None:
+        return None
+    if isinstance(error, exceptions.ValidationError):
+        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": response.data}
+    elif isinstance(error, exceptions.APIException):
+        codes = error.get_codes()
+        response.data = {
+            "detail": str(error.detail) if not isinstance(error.detail, dict | list) else error.detail,
+            "code": codes if isinstance(codes, str) else "error",
+        }
+    if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
+        response["WWW-Authenticate"] = 'Session realm="api"'
+    return response

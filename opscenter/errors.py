@@ -1,0 +1,35 @@
+"""Domain errors raised by services. One DRF exception handler turns them into {"detail", "code"}."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A request the domain refuses; `code` is stable for clients, `detail` is for people."""
+
+    code = "invalid"
+    status_code = 400
+    default_detail = _("The request cannot be carried out.")
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None) -> None:
+        self.detail = detail or str(self.default_detail)
+        if code:
+            self.code = code
+        super().__init__(self.detail)
+
+
+class NotAllowed(DomainError):
+    code = "not_allowed"
+    status_code = 403
+    default_detail = _("Your role does not allow this.")
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    status_code = 409
+    default_detail = _("The alert is not in a state that allows this.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    status_code = 400
+    default_detail = _("A reason (for example a case number) is required to see this personal data.")

@@ -1,0 +1,25 @@
+"""The spine's data: geography and people, alerts, audit, outbox and device credentials."""
+
+from .alerts import OPEN_STATUSES, Alert, AlertEvent, AlertStatus, Disposition, Severity
+from .audit import AuditEntry
+from .credentials import DeviceCredential
+from .geography import District, OperationsCenter
+from .outbox import OutboxMessage, OutboxStatus
+from .users import Role, User
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Alert",
+    "AlertEvent",
+    "AlertStatus",
+    "AuditEntry",
+    "DeviceCredential",
+    "Disposition",
+    "District",
+    "OperationsCenter",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Role",
+    "Severity",
+    "User",
+]

@@ -1,0 +1,86 @@
+"""Every read a person can trigger takes the acting user and returns only what their scope allows.
+
+Scope: an administrator (or superuser) sees everything; everyone else sees the alerts of their centers
+and of their districts, and nothing when they have neither.
+"""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from opscenter.models import OPEN_STATUSES, Alert, District, OperationsCenter, User
+
+
+def _scope_filter(user: User) -> Q | None:
+    """A filter for models carrying `center` and `district`; None means unrestricted."""
+    if user.is_administrator:
+        return None
+    center_pks = list(user.centers.values_list("pk", flat=True))
+    district_pks = list(user.districts.values_list("pk", flat=True))
+    return Q(center__in=center_pks) | Q(district__in=district_pks)
+
+
+def centers_visible(*, user: User) -> QuerySet[OperationsCenter]:
+    if not user.is_authenticated or not user.is_active:
+        return OperationsCenter.objects.none()
+    if user.is_administrator:
+        return OperationsCenter.objects.all()
+    return OperationsCenter.objects.filter(Q(members=user) | Q(districts__officers=user)).distinct()
+
+
+def districts_visible(*, user: User) -> QuerySet[District]:
+    if not user.is_authenticated or not user.is_active:
+        return District.objects.none()
+    if user.is_administrator:
+        return District.objects.all()
+    return District.objects.filter(Q(center__members=user) | Q(officers=user)).distinct()
+
+
+def alerts_visible(*, user: User) -> QuerySet[Alert]:
+    if not user.is_authenticated or not user.is_active:
+        return Alert.objects.none()
+    queryset = Alert.objects.select_related("center", "district", "acknowledged_by", "dispatched_by", "resolved_by")
+    scope = _scope_filter(user)
+    return queryset if scope is None else queryset.filter(scope)
+
+
+def alert_list(
+    *,
+    user: User,
+    status: list[str] | None = None,
+    severity: list[int] | None = None,
+    center: str | None = None,
+    since: datetime | None = None,
+    open_only: bool = False,
+) -> QuerySet[Alert]:
+    alerts = alerts_visible(user=user)
+    if open_only:
+        alerts = alerts.filter(status__in=OPEN_STATUSES)
+    if status:
+        alerts = alerts.filter(status__in=status)
+    if severity:
+        alerts = alerts.filter(severity__in=severity)
+    if center:
+        alerts = alerts.filter(center__code=center)
+    if since:
+        alerts = alerts.filter(updated_at__gte=since)
+    return alerts.order_by("severity", "-raised_at", "-pk")
+
+
+def alert_get(*, user: User, alert_pk: int) -> Alert:
+    """The alert, if the user's scope covers it; Alert.DoesNotExist otherwise (never a hint it exists)."""
+    return alerts_visible(user=user).get(pk=alert_pk)
+
+
+def live_groups_for(*, user: User) -> list[str]:
+    """The channel groups a user's socket joins: exactly the scope of `alerts_visible`."""
+    from opscenter.services.live import ALL_ALERTS_GROUP, center_group, district_group, user_group
+
+    if not user.is_authenticated or not user.is_active:
+        return []
+    groups = [user_group(user.pk)]
+    if user.is_administrator:
+        return [*groups, ALL_ALERTS_GROUP]
+    groups += [center_group(pk) for pk in user.centers.values_list("pk", flat=True)]
+    groups += [district_group(pk) for pk in user.districts.values_list("pk", flat=True)]
+    return groups

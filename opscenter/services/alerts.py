@@ -1,0 +1,247 @@
+"""Every write to alerts: raise (with dedup), acknowledge, dispatch, resolve, comment, escalate."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opscenter.errors import InvalidTransition, NotAllowed
+from opscenter.models import (
+    OPEN_STATUSES,
+    Alert,
+    AlertEvent,
+    AlertStatus,
+    Disposition,
+    District,
+    OperationsCenter,
+    Role,
+    User,
+)
+from opscenter.services.audit import audit_record
+from opscenter.services.live import publish_alert_on_commit, publish_to_users_on_commit
+
+_RELATED = ("center", "district", "acknowledged_by", "dispatched_by", "resolved_by")
+
+
+def alert_raise(
+    *,
+    source: str,
+    kind: str,
+    severity: int,
+    title: str,
+    center: OperationsCenter | None = None,
+    district: District | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    payload: dict[str, Any] | None = None,
+    dedup_key: str = "",
+    actor: User | None = None,
+) -> Alert:
+    """Raise an alert in `center` (or the center covering `district`). With the dedup key of an open
+    alert, that alert is updated instead (title, payload, place; severity only ever rises)."""
+    if center is None:
+        if district is None:
+            raise ValueError("An alert needs a center or a district.")
+        center = district.center
+    fields = dict(
+        source=source, kind=kind, title=title[:300], center=center, district=district,
+        latitude=latitude, longitude=longitude, address=address[:300], payload=payload or {},
+    )  # fmt: skip
+    now = timezone.now()
+    if dedup_key:
+        # Two causes may race to create the same alert: the unique constraint decides, the loser updates.
+        for _attempt in range(3):
+            try:
+                with transaction.atomic():
+                    existing = (
+                        Alert.objects.select_for_update().filter(dedup_key=dedup_key, status__in=OPEN_STATUSES).first()
+                    )
+                    if existing is not None:
+                        return _repeat(existing, fields=fields, severity=severity, now=now, actor=actor)
+                    return _create(fields=fields, severity=severity, dedup_key=dedup_key, now=now, actor=actor)
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"Could not raise or update the alert with dedup key {dedup_key!r}.")
+    with transaction.atomic():
+        return _create(fields=fields, severity=severity, dedup_key="", now=now, actor=actor)
+
+
+def _create(*, fields: dict, severity: int, dedup_key: str, now, actor: User | None) -> Alert:
+    alert = Alert.objects.create(**fields, severity=severity, dedup_key=dedup_key, raised_at=now, updated_at=now)
+    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.RAISED, actor=actor, at=now)
+    audit_record(actor=actor, actor_label=fields["source"], action="alert.raise", obj=alert)
+    publish_alert_on_commit(alert)
+    return alert
+
+
+def _repeat(alert: Alert, *, fields: dict, severity: int, now, actor: User | None) -> Alert:
+    for name, value in fields.items():
+        setattr(alert, name, value)
+    alert.severity = min(alert.severity, severity)
+    alert.repeat_count = F("repeat_count") + 1
+    alert.updated_at = now
+    alert.save()
+    alert.refresh_from_db(fields=["repeat_count"])
+    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.REPEATED, actor=actor, at=now)
+    publish_alert_on_commit(alert)
+    return alert
+
+
+def _require_actor(actor: User) -> None:
+    if not actor.can_act_on_alerts:
+        raise NotAllowed()
+
+
+def _locked(alert_pk: int) -> Alert:
+    return Alert.objects.select_for_update().select_related(*_RELATED).get(pk=alert_pk)
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
+    """Acknowledge a new alert. Acknowledging again is harmless and keeps the first acknowledgement;
+    of two operators acknowledging at once exactly one is recorded (a conditional UPDATE decides)."""
+    _require_actor(actor)
+    now = timezone.now()
+    won = Alert.objects.filter(pk=alert.pk, status=AlertStatus.NEW).update(
+        status=AlertStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor, updated_at=now
+    )
+    alert = Alert.objects.select_related(*_RELATED).get(pk=alert.pk)
+    if won:
+        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.ACKNOWLEDGED, actor=actor, at=now)
+        audit_record(actor=actor, action="alert.acknowledge", obj=alert)
+        publish_alert_on_commit(alert)
+    return alert
+
+
+@transaction.atomic
+def alert_dispatch(*, alert: Alert, actor: User, unit: str) -> Alert:
+    """Record that a unit was sent. A new alert is acknowledged by the same act."""
+    _require_actor(actor)
+    unit = unit.strip()
+    if not unit:
+        raise InvalidTransition(_("Name the unit dispatched."), code="unit_required")
+    alert = _locked(alert.pk)
+    if not alert.is_open:
+        raise InvalidTransition()
+    now = timezone.now()
+    if alert.status == AlertStatus.NEW:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+    alert.status = AlertStatus.DISPATCHED
+    alert.dispatched_at, alert.dispatched_by, alert.dispatch_unit = now, actor, unit[:200]
+    alert.updated_at = now
+    alert.save()
+    AlertEvent.objects.create(
+        alert=alert,
+        action=AlertEvent.Action.DISPATCHED,
+        actor=actor,
+        at=now,
+        data={"unit": alert.dispatch_unit},
+    )
+    audit_record(actor=actor, action="alert.dispatch", obj=alert, data={"unit": alert.dispatch_unit})
+    publish_alert_on_commit(alert)
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, actor: User | None, disposition: str, note: str = "") -> Alert:
+    """Close an open alert with a disposition. `actor` None means the system (for example a panel's
+    restore signal or a bracelet back home), recorded as such."""
+    if actor is not None:
+        _require_actor(actor)
+    if disposition not in Disposition.values:
+        raise InvalidTransition(_("Unknown disposition."), code="invalid_disposition")
+    alert = _locked(alert.pk)
+    if not alert.is_open:
+        raise InvalidTransition()
+    now = timezone.now()
+    alert.status, alert.disposition = AlertStatus.RESOLVED, disposition
+    alert.resolved_at, alert.resolved_by = now, actor
+    if alert.acknowledged_at is None and actor is not None:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+    alert.updated_at = now
+    alert.save()
+    AlertEvent.objects.create(
+        alert=alert, action=AlertEvent.Action.RESOLVED, actor=actor, at=now, text=note,
+        data={"disposition": disposition},
+    )  # fmt: skip
+    audit_record(
+        actor=actor, actor_label=alert.source, action="alert.resolve", obj=alert,
+        data={"disposition": disposition, "note": note},
+    )  # fmt: skip
+    publish_alert_on_commit(alert)
+    return alert
+
+
+@transaction.atomic
+def alert_comment(*, alert: Alert, actor: User, text: str) -> AlertEvent:
+    text = text.strip()
+    if not text:
+        raise InvalidTransition(_("A comment cannot be empty."), code="empty_comment")
+    if actor.role == Role.ANALYST and not actor.is_administrator:
+        raise NotAllowed()
+    now = timezone.now()
+    event = AlertEvent.objects.create(
+        alert=alert, action=AlertEvent.Action.COMMENTED, actor=actor, at=now, text=text[:4000]
+    )
+    Alert.objects.filter(pk=alert.pk).update(updated_at=now)
+    audit_record(actor=actor, action="alert.comment", obj=alert)
+    publish_alert_on_commit(Alert.objects.select_related(*_RELATED).get(pk=alert.pk))
+    return event
+
+
+@transaction.atomic
+def alert_escalate(*, alert: Alert, level: int) -> Alert | None:
+    """Raise the escalation level of a still-new alert to `level` and tell whom that level reaches:
+    level 1 the center's supervisors, level 2 also the center's head. Returns None when another worker
+    escalated it already or it was acknowledged meanwhile (the task may run twice)."""
+    now = timezone.now()
+    won = Alert.objects.filter(pk=alert.pk, status=AlertStatus.NEW, escalation_level__lt=level).update(
+        escalation_level=level, escalated_at=now, updated_at=now
+    )
+    if not won:
+        return None
+    alert = Alert.objects.select_related(*_RELATED).get(pk=alert.pk)
+    recipients = list(
+        User.objects.filter(is_active=True, role=Role.SUPERVISOR, centers=alert.center).values_list("pk", "username")
+    )
+    if level >= 2 and alert.center.head_id:
+        recipients.append((alert.center.head_id, alert.center.head.get_username()))
+    names = sorted({name for _pk, name in recipients})
+    AlertEvent.objects.create(
+        alert=alert, action=AlertEvent.Action.ESCALATED, at=now, data={"level": level, "to": names}
+    )
+    audit_record(actor=None, actor_label="escalation", action="alert.escalate", obj=alert,
+                 data={"level": level, "to": names})  # fmt: skip
+    publish_alert_on_commit(alert)
+    publish_to_users_on_commit(
+        sorted({pk for pk, _name in recipients}),
+        {"type": "alert.escalated", "alert_id": alert.pk, "level": level, "title": alert.title},
+    )
+    return alert
+
+
+def alerts_escalate_overdue(*, now=None) -> int:
+    """Escalate every new alert left unacknowledged past its severity's threshold (supervisors), and
+    past twice that (the head of the center). Returns how many escalations were made."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    count = 0
+    for severity, seconds in settings.ALERT_ESCALATION_SECONDS.items():
+        if not seconds:
+            continue
+        for level, factor in ((1, 1), (2, 2)):
+            due = Alert.objects.filter(
+                status=AlertStatus.NEW,
+                severity=severity,
+                escalation_level__lt=level,
+                raised_at__lte=now - timedelta(seconds=seconds * factor),
+            ).values_list("pk", flat=True)
+            for pk in list(due):
+                if alert_escalate(alert=Alert(pk=pk), level=level) is not None:
+                    count += 1
+    return count

@@ -1,0 +1,24 @@
+"""Thin Celery tasks of the spine: each loads what it needs and calls a service; each is idempotent."""
+
+from celery import shared_task
+
+from opscenter.services.alerts import alerts_escalate_overdue
+from opscenter.services.outbox import outbox_deliver, outbox_due_message_pks
+
+
+@shared_task(ignore_result=True)
+def escalate_alerts() -> int:
+    return alerts_escalate_overdue()
+
+
+@shared_task(ignore_result=True)
+def deliver_outbox_message(message_pk: str) -> str:
+    return outbox_deliver(message_pk=message_pk)
+
+
+@shared_task(ignore_result=True)
+def deliver_due_outbox() -> int:
+    pks = outbox_due_message_pks()
+    for pk in pks:
+        deliver_outbox_message.delay(str(pk))
+    return len(pks)
