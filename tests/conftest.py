@@ -26,3 +26,20 @@ def officer_terekti(db):
 @pytest.fixture
 def administrator(db):
     return UserFactory(username="admin1", role="administrator")
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_and_in_process_tasks(settings):
+    """Tests speak plain HTTP to the test client, and run Celery tasks in-process; a real worker is
+    tested on its own (tests/opscenter/test_worker.py)."""
+    from opscenter.celery import app
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager

@@ -13,7 +13,7 @@ from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_di
 
 
 class AlertListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class AlertFilterSerializer(serializers.Serializer):
         status = serializers.MultipleChoiceField(choices=[*AlertStatus.values, "open"], required=False)
         severity = serializers.MultipleChoiceField(choices=Severity.values, required=False)
         center = serializers.SlugField(required=False)
@@ -22,12 +22,12 @@ class AlertListApi(APIView):
         offset = serializers.IntegerField(min_value=0, default=0)
 
     @extend_schema(
-        parameters=[FilterSerializer],
+        parameters=[AlertFilterSerializer],
         responses=AlertSerializer(many=True),
         summary="Alerts in the caller's scope, most severe and newest first",
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(
+        filters = self.AlertFilterSerializer(
             data={k: request.query_params.getlist(k) if k in ("status", "severity") else v
                   for k, v in request.query_params.items()}
         )  # fmt: skip
@@ -63,12 +63,14 @@ class AlertAcknowledgeApi(APIView):
 
 
 class AlertDispatchApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class AlertDispatchInputSerializer(serializers.Serializer):
         unit = serializers.CharField(max_length=200)
 
-    @extend_schema(request=InputSerializer, responses=AlertSerializer, summary="Record the unit dispatched")
+    @extend_schema(
+        request=AlertDispatchInputSerializer, responses=AlertSerializer, summary="Record the unit dispatched"
+    )
     def post(self, request: Request, alert_pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.AlertDispatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = alert_get(user=request.user, alert_pk=alert_pk)
         alert = alert_dispatch(alert=alert, actor=request.user, unit=data.validated_data["unit"])
@@ -76,13 +78,13 @@ class AlertDispatchApi(APIView):
 
 
 class AlertResolveApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class AlertResolveInputSerializer(serializers.Serializer):
         disposition = serializers.ChoiceField(choices=Disposition.choices)
         note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses=AlertSerializer, summary="Resolve with a disposition")
+    @extend_schema(request=AlertResolveInputSerializer, responses=AlertSerializer, summary="Resolve with a disposition")
     def post(self, request: Request, alert_pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.AlertResolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = alert_get(user=request.user, alert_pk=alert_pk)
         alert = alert_resolve(alert=alert, actor=request.user, **data.validated_data)
@@ -90,12 +92,12 @@ class AlertResolveApi(APIView):
 
 
 class AlertCommentApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class AlertCommentInputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=4000)
 
-    @extend_schema(request=InputSerializer, responses=AlertEventSerializer, summary="Comment on an alert")
+    @extend_schema(request=AlertCommentInputSerializer, responses=AlertEventSerializer, summary="Comment on an alert")
     def post(self, request: Request, alert_pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.AlertCommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = alert_get(user=request.user, alert_pk=alert_pk)
         event = alert_comment(alert=alert, actor=request.user, text=data.validated_data["text"])

@@ -97,7 +97,7 @@ def _require_actor(actor: User) -> None:
 
 
 def _locked(alert_pk: int) -> Alert:
-    return Alert.objects.select_for_update().select_related(*_RELATED).get(pk=alert_pk)
+    return Alert.objects.select_for_update(of=("self",)).select_related(*_RELATED).get(pk=alert_pk)
 
 
 @transaction.atomic

@@ -1,0 +1,148 @@
+"""REST for alerts: scoped lists and details, the lifecycle actions, errors, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from opscenter.services.alerts import alert_acknowledge, alert_raise
+from tests.factories import UserFactory, district
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> APIClient:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def csrf_client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def raise_in(code, **fields):
+    return alert_raise(
+        **{"source": "test", "kind": "test", "severity": 2, "title": code, "district": district(code), **fields}
+    )
+
+
+def test_anonymous_gets_401_or_403():
+    response = APIClient().get("/api/v1/alerts/")
+    assert response.status_code in (401, 403)
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_list_is_scoped(operator_syrym, operator_uralsk):
+    raise_in("uralsk")
+    raise_in("syrym")
+
+    response = client_for(operator_syrym).get("/api/v1/alerts/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert [a["district"] for a in response.json()["results"]] == ["syrym"]
+
+
+def test_detail_of_another_centers_alert_is_404(operator_syrym):
+    alert = raise_in("uralsk")
+    assert client_for(operator_syrym).get(f"/api/v1/alerts/{alert.pk}/").status_code == 404
+    assert csrf_client_for(operator_syrym).post(f"/api/v1/alerts/{alert.pk}/acknowledge/").status_code == 404
+    alert.refresh_from_db()
+    assert alert.status == "new"
+
+
+def test_list_filters(operator_uralsk):
+    critical = raise_in("uralsk", severity=1)
+    acknowledged = raise_in("terekti", severity=3)
+    alert_acknowledge(alert=acknowledged, actor=operator_uralsk)
+    client = client_for(operator_uralsk)
+
+    def ids(query):
+        return [a["id"] for a in client.get(f"/api/v1/alerts/?{query}").json()["results"]]
+
+    assert ids("severity=1") == [critical.pk]
+    assert ids("status=acknowledged") == [acknowledged.pk]
+    assert ids("status=open") == [critical.pk, acknowledged.pk]
+    assert ids("status=new&status=acknowledged") == [critical.pk, acknowledged.pk]
+    assert ids("center=uralsk") == [critical.pk, acknowledged.pk]
+    assert ids("center=syrym") == []
+    assert ids("since=2999-01-01T00:00:00Z") == []
+
+
+def test_bad_filters_name_the_field(operator_uralsk):
+    response = client_for(operator_uralsk).get("/api/v1/alerts/?severity=9&since=yesterday")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"severity", "since"}
+
+
+def test_list_query_count_does_not_grow_with_alerts(operator_uralsk):
+    client = client_for(operator_uralsk)
+    for _ in range(3):
+        raise_in("uralsk")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/v1/alerts/")
+    for _ in range(20):
+        alert_acknowledge(alert=raise_in("terekti"), actor=operator_uralsk)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/api/v1/alerts/")
+    assert len(few) == len(many)
+
+
+def test_the_lifecycle_through_the_api(operator_uralsk):
+    alert = raise_in("uralsk", severity=1)
+    client = csrf_client_for(operator_uralsk)
+    base = f"/api/v1/alerts/{alert.pk}"
+
+    assert client.post(f"{base}/acknowledge/").json()["acknowledged_by"] == operator_uralsk.username
+    assert client.post(f"{base}/acknowledge/").status_code == 200
+    assert client.post(f"{base}/dispatch/", {"unit": "Patrol 7"}, format="json").json()["status"] == "dispatched"
+    assert client.post(f"{base}/comment/", {"text": "Unit arrived"}, format="json").status_code == 201
+    resolved = client.post(f"{base}/resolve/", {"disposition": "real", "note": "Detained"}, format="json")
+    assert resolved.json()["status"] == "resolved"
+
+    detail = client.get(f"{base}/").json()
+    assert [e["action"] for e in detail["events"]] == ["raised", "acknowledged", "dispatched", "commented", "resolved"]
+
+
+def test_resolve_twice_is_a_conflict_with_a_code(operator_uralsk):
+    alert = raise_in("uralsk")
+    client = csrf_client_for(operator_uralsk)
+    client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"disposition": "test"}, format="json")
+
+    response = client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"disposition": "test"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_transition"
+
+
+def test_an_analyst_may_read_but_not_act():
+    analyst = UserFactory(role="analyst", centers=["uralsk"])
+    alert = raise_in("uralsk")
+    client = csrf_client_for(analyst)
+    assert client.get(f"/api/v1/alerts/{alert.pk}/").status_code == 200
+    response = client.post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+    assert (response.status_code, response.json()["code"]) == (403, "not_allowed")
+
+
+def test_posting_without_a_csrf_token_is_refused(operator_uralsk):
+    alert = raise_in("uralsk")
+    response = client_for(operator_uralsk).post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+    assert response.status_code == 403
+    alert.refresh_from_db()
+    assert alert.status == "new"
+
+
+def test_dispatch_without_a_unit_names_the_field(operator_uralsk):
+    alert = raise_in("uralsk")
+    response = csrf_client_for(operator_uralsk).post(f"/api/v1/alerts/{alert.pk}/dispatch/", {}, format="json")
+    assert response.status_code == 400
+    assert "unit" in response.json()["errors"]
+
+
+def test_the_schema_is_served(operator_uralsk):
+    response = client_for(operator_uralsk).get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/alerts/{alert_pk}/acknowledge/" in response.content
