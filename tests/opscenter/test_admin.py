@@ -1,0 +1,41 @@
+"""Every model of the spine has a working admin list, search and detail page."""
+
+import pytest
+from django.contrib import admin
+
+from opscenter.models import AuditEntry
+from opscenter.services.alerts import alert_comment, alert_raise
+from opscenter.services.credentials import credential_issue
+from opscenter.services.outbox import outbox_enqueue
+from tests.factories import district
+
+pytestmark = pytest.mark.django_db
+
+SPINE_MODELS = [model for model in admin.site._registry if model._meta.app_label == "opscenter"]
+
+
+@pytest.fixture
+def one_of_each(administrator):
+    alert = alert_raise(source="test", kind="t", severity=1, title="Panic", district=district("uralsk"))
+    alert_comment(alert=alert, actor=administrator, text="note")
+    credential_issue(kind="bracelet", identifier="861234567890123")
+    outbox_enqueue(channel="none", payload={})
+
+
+def test_every_spine_model_is_in_the_admin():
+    names = {model.__name__ for model in SPINE_MODELS}
+    assert names >= {"Alert", "AuditEntry", "DeviceCredential", "District", "OperationsCenter", "OutboxMessage", "User"}
+
+
+@pytest.mark.parametrize("model", SPINE_MODELS, ids=lambda model: model.__name__)
+def test_list_search_and_detail_pages_render(admin_client, one_of_each, model):
+    url = f"/admin/opscenter/{model._meta.model_name}/"
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(url, {"q": "uralsk"}).status_code == 200
+    first = model._default_manager.first()
+    assert admin_client.get(f"{url}{first.pk}/change/").status_code == 200
+
+
+def test_alerts_cannot_be_added_or_deleted_from_the_admin(admin_client, one_of_each):
+    assert admin_client.get("/admin/opscenter/alert/add/").status_code == 403
+    assert AuditEntry.objects.exists()
