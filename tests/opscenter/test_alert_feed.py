@@ -8,6 +8,7 @@ import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 
 from opscenter.asgi import application
@@ -33,6 +34,14 @@ def channel_layer(request, settings):
     channel_layers.backends.clear()
     yield request.param
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+async def _close_the_sync_threads_connection():
+    """The test's sync calls run in asgiref's shared thread; close its connection so the test
+    database can be dropped at the end."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 def session_cookie(user) -> bytes:
