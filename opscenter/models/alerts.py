@@ -113,12 +113,13 @@ class Alert(models.Model):
 
 
 class AlertEvent(models.Model):
-    """One step in an alert's timeline (raised, repeated, acknowledged, dispatched, escalated,
+    """One step in an alert's timeline (raised, repeated, updated, acknowledged, dispatched, escalated,
     commented, resolved), with who and when. Shown to operators; the audit keeps its own record."""
 
     class Action(models.TextChoices):
         RAISED = "raised", _("Raised")
         REPEATED = "repeated", _("Repeated")
+        UPDATED = "updated", _("Updated")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         DISPATCHED = "dispatched", _("Dispatched")
         ESCALATED = "escalated", _("Escalated")

@@ -91,6 +91,33 @@ def _repeat(alert: Alert, *, fields: dict, severity: int, now, actor: User | Non
     return alert
 
 
+def alert_update_open(*, dedup_key: str, text: str, payload: dict[str, Any] | None = None) -> Alert | None:
+    """Tell the open alert with this dedup key that its cause changed (a panel's restore, say): merge
+    `payload` into its payload and add `text` to its timeline. Returns None when no such alert is open;
+    nothing is raised then."""
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update(of=("self",))
+            .select_related(*_RELATED)
+            .filter(dedup_key=dedup_key, status__in=OPEN_STATUSES)
+            .first()
+        )
+        if alert is None:
+            return None
+        now = timezone.now()
+        alert.payload = {**alert.payload, **(payload or {})}
+        alert.updated_at = now
+        alert.save(update_fields=["payload", "updated_at"])
+        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.UPDATED, at=now, text=text, data=payload or {})
+        publish_alert_on_commit(alert)
+        return alert
+
+
+def alert_find_open(*, dedup_key: str) -> Alert | None:
+    """The open alert carrying this dedup key, for services that resolve what they raised."""
+    return Alert.objects.select_related(*_RELATED).filter(dedup_key=dedup_key, status__in=OPEN_STATUSES).first()
+
+
 def _require_actor(actor: User) -> None:
     if not actor.can_act_on_alerts:
         raise NotAllowed()

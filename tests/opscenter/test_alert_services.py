@@ -11,8 +11,10 @@ from opscenter.services.alerts import (
     alert_acknowledge,
     alert_comment,
     alert_dispatch,
+    alert_find_open,
     alert_raise,
     alert_resolve,
+    alert_update_open,
 )
 from tests.factories import UserFactory, center, district
 
@@ -184,3 +186,20 @@ def test_comment_adds_to_the_timeline(officer_terekti):
 def test_an_empty_comment_is_refused(operator_uralsk):
     with pytest.raises(InvalidTransition):
         alert_comment(alert=raise_one(), actor=operator_uralsk, text="   ")
+
+
+def test_update_open_merges_the_payload_and_records_the_change():
+    alert = raise_one(dedup_key="panel:7:panic", payload={"zone": "001"})
+
+    updated = alert_update_open(dedup_key="panel:7:panic", text="Panel restored", payload={"restored": True})
+
+    assert updated.pk == alert.pk
+    assert updated.payload == {"zone": "001", "restored": True}
+    assert updated.events.get(action="updated").text == "Panel restored"
+
+
+def test_update_open_raises_nothing_when_no_alert_is_open(operator_uralsk):
+    alert_resolve(alert=raise_one(dedup_key="k"), actor=operator_uralsk, disposition="real")
+    assert alert_update_open(dedup_key="k", text="restore") is None
+    assert alert_find_open(dedup_key="k") is None
+    assert Alert.objects.count() == 1
