@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AlarmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "alarms"
+    verbose_name = _("Alarms")
+
+    def ready(self) -> None:
+        from alarms.simulator import simulate_panels
+        from opscenter.demo import register_simulator
+
+        register_simulator(simulate_panels)

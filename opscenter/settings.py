@@ -183,6 +183,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {"task": "opscenter.tasks.escalate_alerts", "schedule": 5.0},
     "deliver-due-outbox": {"task": "opscenter.tasks.deliver_due_outbox", "schedule": 30.0},
+    "supervise-alarm-panels": {"task": "alarms.tasks.supervise_panels", "schedule": 15.0},
 }
 
 # Seconds an alert of each severity may stay unacknowledged before it escalates to the supervisors;
@@ -197,6 +198,16 @@ ALERT_ESCALATION_SECONDS = {
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 3600)
+
+# SIA DC-09: a frame's timestamp may be this many seconds behind / ahead of ours, or it gets a NAK.
+SIA_TIMESTAMP_WINDOW = (
+    env.int("SIA_TIMESTAMP_BEHIND_SECONDS", default=40),
+    env.int("SIA_TIMESTAMP_AHEAD_SECONDS", default=20),
+)
+# A frame with the account, sequence and content of one ACKed within this window is a repeat: ACKed, stored once.
+SIA_REPEAT_WINDOW_SECONDS = env.int("SIA_REPEAT_WINDOW_SECONDS", default=3600)
+# A panel is silent once its supervision interval plus this grace has passed without a frame.
+SIA_SUPERVISION_GRACE_SECONDS = env.int("SIA_SUPERVISION_GRACE_SECONDS", default=60)
 
 DEVICE_SECRET_OVERLAP_HOURS = env.int("DEVICE_SECRET_OVERLAP_HOURS", default=24)
 

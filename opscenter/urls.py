@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from alarms import urls as alarms_urls
 from opscenter import views
 from opscenter.apis import alerts
 
@@ -13,6 +14,7 @@ api_v1 = [
     path("alerts/<int:alert_pk>/dispatch/", alerts.AlertDispatchApi.as_view(), name="alert-dispatch"),
     path("alerts/<int:alert_pk>/resolve/", alerts.AlertResolveApi.as_view(), name="alert-resolve"),
     path("alerts/<int:alert_pk>/comment/", alerts.AlertCommentApi.as_view(), name="alert-comment"),
+    path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -23,6 +25,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", views.language_set, name="language-set"),
+    path("alarms/", include("alarms.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -1,4 +1,4 @@
-"""Server-rendered pages: the operator's dashboard and the health check."""
+"""Server-rendered pages: the operator's dashboard, the language switch and the health check."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -6,7 +6,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from opscenter.models import Disposition
 from opscenter.selectors import centers_visible
@@ -26,6 +27,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "opscenter/dashboard.html", context)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie and redirect), and for a signed-in user also their profile, so the
+    choice follows them to every device (UserLanguageMiddleware speaks it)."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return set_language(request)
 
 
 @never_cache

@@ -2,12 +2,20 @@
 (Zulip's rule), so a screen never shows a change the database does not hold. A failed publish is logged
 (robust on_commit) and never undoes or fails the change: the next connect sends the open alerts anew."""
 
-from asgiref.sync import async_to_sync
+import asyncio
+import concurrent.futures
+import logging
+import os
+import threading
+
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from opscenter.models import Alert
 from opscenter.serializers import alert_as_dict
+
+logger = logging.getLogger(__name__)
 
 ALL_ALERTS_GROUP = "alerts.all"
 
@@ -47,10 +55,48 @@ def _send(groups: list[str], message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    send = async_to_sync(_send_all)
-    send(layer, groups, message)
+    server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if server_loop is not None and server_loop.is_running():
+        # Called from a server's worker thread (Daphne, the SIA receiver): publish on the server's own loop,
+        # where its channel-layer connections live (and the in-memory layer's consumers, in the demo).
+        async_to_sync(_send_all)(layer, groups, message)
+    else:
+        # Plain sync code (a Celery task, a script): async_to_sync would build a new loop, and with it new
+        # Redis connections, on every call. One long-lived loop publishes for the whole process, in order.
+        _publisher().publish(_send_all(layer, groups, message))
 
 
 async def _send_all(layer, groups: list[str], message: dict) -> None:
     for group in groups:
         await layer.group_send(group, message)
+
+
+class _Publisher:
+    """An event loop on a daemon thread that publishes, in submission order, without blocking the caller."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.pid = os.getpid()
+        threading.Thread(target=self.loop.run_forever, name="live-publisher", daemon=True).start()
+
+    def publish(self, coroutine) -> concurrent.futures.Future:
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        future.add_done_callback(_log_failure)
+        return future
+
+
+def _log_failure(future: concurrent.futures.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("Live publish failed; clients catch up on reconnect", exc_info=future.exception())
+
+
+_publisher_instance: _Publisher | None = None
+_publisher_lock = threading.Lock()
+
+
+def _publisher() -> _Publisher:
+    global _publisher_instance
+    with _publisher_lock:
+        if _publisher_instance is None or _publisher_instance.pid != os.getpid():  # new after a fork
+            _publisher_instance = _Publisher()
+        return _publisher_instance

@@ -22,8 +22,16 @@ def redis_worker(monkeypatch):
     monkeypatch.setitem(app.conf, "broker_url", REDIS_URL)
     monkeypatch.setitem(app.conf, "result_backend", None)
     monkeypatch.setitem(app.conf, "task_default_queue", f"test-{uuid.uuid4().hex}")  # alone on the broker
+    _reconnect(app)  # an earlier test may have connected the producers to the in-memory broker
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
         yield
+    monkeypatch.undo()
+    _reconnect(app)
+
+
+def _reconnect(app) -> None:
+    app.close()  # closes the connection pool; the next send connects to the broker configured now
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

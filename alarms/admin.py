@@ -1,0 +1,62 @@
+"""Admin for protected objects and panels; frames and events are read-only records."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame
+
+
+class AlarmPanelInline(admin.TabularInline):
+    model = AlarmPanel
+    extra = 0
+    fields = ["account", "supervision_seconds", "is_active", "is_online", "last_contact_at"]
+    readonly_fields = ["is_online", "last_contact_at"]
+
+
+@admin.register(ProtectedObject)
+class ProtectedObjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "district", "address"]
+    list_filter = ["kind", "district"]
+    search_fields = ["name", "address"]
+    inlines = [AlarmPanelInline]
+
+
+@admin.register(AlarmPanel)
+class AlarmPanelAdmin(admin.ModelAdmin):
+    list_display = ["account", "protected_object", "is_online", "last_contact_at", "supervision_seconds", "encrypted"]
+    list_filter = ["is_online", "is_active", "protected_object__district", "protected_object__kind"]
+    search_fields = ["account", "protected_object__name"]
+    autocomplete_fields = ["protected_object"]
+    readonly_fields = ["last_contact_at", "is_online"]
+
+    @admin.display(boolean=True, description=_("encrypted"))
+    def encrypted(self, panel: AlarmPanel) -> bool:
+        return bool(panel.aes_key)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReceivedFrame)
+class ReceivedFrameAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "transport", "peer", "account", "sequence", "response", "is_repeat", "reason"]
+    list_filter = ["response", "transport", "is_repeat"]
+    search_fields = ["account", "raw", "peer"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(AlarmEvent)
+class AlarmEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "panel", "protocol", "code", "qualifier", "kind", "event_class", "zone", "alert"]
+    list_filter = ["event_class", "kind", "protocol"]
+    search_fields = ["panel__account", "panel__protected_object__name", "code"]
+    date_hierarchy = "received_at"
+    list_select_related = ["panel__protected_object", "alert"]

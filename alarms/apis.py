@@ -1,0 +1,65 @@
+"""REST of the alarms app: the response report per center and period."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alarms.selectors import alarm_response_report
+from opscenter.errors import NotAllowed
+from opscenter.models import Role
+from opscenter.selectors import centers_visible
+
+REPORT_ROLES = (Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR)
+
+
+class AlarmReportFilterSerializer(serializers.Serializer):
+    center = serializers.SlugField(required=False)
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+
+
+def report_arguments(user, query) -> dict:
+    """Shared by the API and the page: validate the filters, resolve the center inside the user's scope."""
+    if not (user.is_administrator or user.role in REPORT_ROLES):
+        raise NotAllowed()
+    filters = AlarmReportFilterSerializer(data=query)
+    filters.is_valid(raise_exception=True)
+    data = filters.validated_data
+    until = data.get("until") or timezone.now()
+    since = data.get("since") or until - timedelta(days=30)
+    center = None
+    if data.get("center"):
+        center = centers_visible(user=user).filter(code=data["center"]).first()
+        if center is None:
+            raise serializers.ValidationError({"center": ["Unknown center, or not in your scope."]})
+    return {"user": user, "since": since, "until": until, "center": center}
+
+
+class AlarmReportApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        center = serializers.CharField(source="center.code", default=None)
+        since = serializers.DateTimeField()
+        until = serializers.DateTimeField()
+        alarms = serializers.IntegerField()
+        acknowledged = serializers.IntegerField()
+        acknowledge_p50 = serializers.FloatField(allow_null=True)
+        acknowledge_p90 = serializers.FloatField(allow_null=True)
+        acknowledge_p99 = serializers.FloatField(allow_null=True)
+        within_30s = serializers.FloatField(allow_null=True)
+        within_60s = serializers.FloatField(allow_null=True)
+        by_disposition = serializers.DictField(child=serializers.IntegerField())
+        silent_alerts = serializers.IntegerField()
+        silent_now = serializers.ListField(child=serializers.DictField())
+        per_object = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        parameters=[AlarmReportFilterSerializer], responses=OutputSerializer, summary="Alarm response report"
+    )
+    def get(self, request: Request) -> Response:
+        report = alarm_response_report(**report_arguments(request.user, request.query_params))
+        return Response(self.OutputSerializer(report).data)

@@ -1,0 +1,125 @@
+"""Protected objects, their alarm panels, and every frame and event the panels send."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+account_validator = RegexValidator(r"^[0-9A-F]{3,16}$", _("3 to 16 hexadecimal characters (upper case)."))
+key_validator = RegexValidator(
+    r"^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{24}|[0-9A-Fa-f]{32})$", _("16, 24 or 32 hexadecimal characters.")
+)
+
+
+class ObjectKind(models.TextChoices):
+    SCHOOL = "school", _("School")
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    COLLEGE = "college", _("College")
+    UNIVERSITY = "university", _("University")
+    POLICE_POST = "police_post", _("Police post")
+    OTHER = "other", _("Other")
+
+
+class ProtectedObject(models.Model):
+    """A place whose panic buttons report to an operations center: a school, a kindergarten, a post."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ObjectKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    district = models.ForeignKey("opscenter.District", verbose_name=_("district"), on_delete=models.PROTECT)
+    contacts = models.JSONField(
+        _("contacts"), default=list, blank=True, help_text=_('A list of {"name", "role", "phone"}.')
+    )
+    operator_notes = models.TextField(_("notes for the operator"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("protected object")
+        verbose_name_plural = _("protected objects")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlarmPanel(models.Model):
+    """An alarm panel speaking SIA DC-09, identified by its account. Its AES key (when it encrypts) is kept
+    as the panel is configured with it: the receiver needs the key itself to decrypt and to answer."""
+
+    account = models.CharField(_("SIA account"), max_length=16, unique=True, validators=[account_validator])
+    aes_key = models.CharField(_("AES key"), max_length=32, blank=True, validators=[key_validator])
+    protected_object = models.ForeignKey(
+        ProtectedObject, verbose_name=_("protected object"), on_delete=models.PROTECT, related_name="panels"
+    )
+    supervision_seconds = models.PositiveIntegerField(_("expected supervision interval (s)"), default=300)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    is_online = models.BooleanField(_("online"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["account"]
+        verbose_name = _("alarm panel")
+        verbose_name_plural = _("alarm panels")
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.protected_object})"
+
+
+class ReceivedFrame(models.Model):
+    """Every frame the receiver read, as it came, and what we answered. Kept for the record and for
+    recognising a repeat (same account, sequence and content) that must be ACKed again but stored once."""
+
+    class Response(models.TextChoices):
+        ACK = "ack", "ACK"
+        NAK = "nak", "NAK"
+        DUH = "duh", "DUH"
+        NONE = "none", _("none (bad CRC or length)")
+
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    transport = models.CharField(_("transport"), max_length=3)
+    peer = models.CharField(_("peer"), max_length=64)
+    raw = models.TextField(_("raw text"))
+    account = models.CharField(_("account"), max_length=16, blank=True)
+    sequence = models.CharField(_("sequence"), max_length=4, blank=True)
+    content_digest = models.CharField(max_length=64, blank=True)
+    panel = models.ForeignKey(AlarmPanel, on_delete=models.SET_NULL, null=True, blank=True, related_name="frames")
+    response = models.CharField(_("response"), max_length=4, choices=Response.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    is_repeat = models.BooleanField(_("repeat"), default=False)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("received frame")
+        verbose_name_plural = _("received frames")
+        indexes = [models.Index(fields=["account", "sequence", "content_digest"], name="frame_repeat")]
+
+    def __str__(self) -> str:
+        return self.raw[:80]
+
+
+class AlarmEvent(models.Model):
+    """One event a panel reported (stored once, even when the frame was repeated)."""
+
+    panel = models.ForeignKey(AlarmPanel, on_delete=models.PROTECT, related_name="events")
+    frame = models.OneToOneField(ReceivedFrame, on_delete=models.PROTECT, related_name="event")
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    panel_time = models.DateTimeField(_("panel time"), null=True, blank=True)
+    protocol = models.CharField(_("protocol"), max_length=8)
+    code = models.CharField(_("code"), max_length=8)
+    qualifier = models.CharField(_("qualifier"), max_length=1, blank=True)
+    partition = models.CharField(_("partition"), max_length=8, blank=True)
+    zone = models.CharField(_("zone or user"), max_length=16, blank=True)
+    text = models.CharField(_("text"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    event_class = models.CharField(_("class"), max_length=8)
+    description = models.CharField(_("description"), max_length=100)
+    extended = models.JSONField(_("extended data"), default=dict, blank=True)
+    alert = models.ForeignKey("opscenter.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("alarm event")
+        verbose_name_plural = _("alarm events")
+
+    def __str__(self) -> str:
+        return f"{self.panel.account} {self.code} {self.description}"

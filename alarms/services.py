@@ -1,0 +1,272 @@
+"""Every write of the alarms app: panels, received frames and events, alerts, supervision.
+
+`frame_receive` is the receiver's one entry point: it returns the bytes to answer, or None for no answer,
+and returns an ACK only after the frame and its consequences are committed.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alarms import dc09
+from alarms.codes import EventClass
+from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame
+from alarms.readings import Reading, read
+from opscenter.models import District, User
+from opscenter.services.alerts import alert_find_open, alert_raise, alert_resolve, alert_update_open
+from opscenter.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+CONTACT_PRECISION = timedelta(seconds=5)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What the receiver answers and why (the reason is logged, never sent)."""
+
+    response: bytes | None
+    outcome: str
+    reason: str = ""
+
+
+def _alert_key(panel: AlarmPanel, kind: str) -> str:
+    return f"alarms:{panel.pk}:{kind}"
+
+
+def frame_receive(*, raw: bytes, transport: str, peer: str, now: datetime | None = None) -> Received:
+    """Handle one frame in one transaction. Database errors propagate: the receiver then answers nothing
+    and the panel repeats the frame."""
+    now = now or timezone.now()
+    try:
+        frame = dc09.parse_frame(raw)
+    except dc09.FrameError as error:
+        _store_frame(raw=raw, transport=transport, peer=peer, now=now, response="none", reason=str(error))
+        return Received(None, "none", str(error))
+    with transaction.atomic():
+        # One panel's frames are handled one at a time (row lock): a repeat racing its original is seen.
+        panel = AlarmPanel.objects.select_for_update().filter(account=frame.account or "", is_active=True).first()
+        received = _decide(frame, panel, raw=raw, transport=transport, peer=peer, now=now)
+    return received
+
+
+def _decide(frame: dc09.Frame, panel: AlarmPanel | None, *, raw, transport, peer, now) -> Received:
+    def refuse(response: str, reason: str, answer: bytes) -> Received:
+        _store_frame(raw=raw, transport=transport, peer=peer, now=now, response=response, reason=reason,
+                     frame=frame, panel=panel)  # fmt: skip
+        return Received(answer, response, reason)
+
+    if panel is None:
+        return refuse("duh", "unknown account", dc09.build_duh(frame))
+    try:
+        if panel.aes_key and not frame.encrypted and frame.message_id != "NULL":
+            raise dc09.ContentError("plain frame for an account that encrypts")
+        dc09.open_content(frame, panel.aes_key or None)
+        if frame.encrypted and frame.timestamp is None:
+            raise dc09.ContentError("encrypted frame without a timestamp")
+        reading = read(frame.message_id, frame.data)
+    except dc09.ContentError as error:
+        return refuse("duh", str(error), dc09.build_duh(frame))
+    if frame.timestamp is not None:
+        behind, ahead = _setting("SIA_TIMESTAMP_WINDOW", (40, 20))
+        if not (now - timedelta(seconds=behind) <= frame.timestamp <= now + timedelta(seconds=ahead)):
+            return refuse("nak", "timestamp outside the window", dc09.build_nak(frame, now))
+    _store_event(frame=frame, reading=reading, panel=panel, transport=transport, peer=peer, now=now)
+    return Received(dc09.build_ack(frame, panel.aes_key or None, now), "ack")
+
+
+def _store_frame(*, raw: bytes, transport: str, peer: str, now: datetime, response: str, reason: str = "",
+                 frame: dc09.Frame | None = None, panel: AlarmPanel | None = None, digest: str = "",
+                 is_repeat: bool = False) -> ReceivedFrame:  # fmt: skip
+    return ReceivedFrame.objects.create(
+        received_at=now, transport=transport, peer=peer[:64], raw=raw.decode("ascii", "replace").strip("\n\r")[:4000],
+        account=(frame.account or "")[:16] if frame else "", sequence=frame.sequence if frame else "",
+        content_digest=digest, panel=panel, response=response, reason=reason[:200], is_repeat=is_repeat,
+    )  # fmt: skip
+
+
+def _digest(frame: dc09.Frame) -> str:
+    # The decrypted content, not the raw bytes: a repeated encrypted frame carries new random padding.
+    content = f"{frame.message_id}|{frame.data}|{frame.extended}"
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _store_event(*, frame: dc09.Frame, reading: Reading, panel: AlarmPanel, transport, peer, now) -> None:
+    if frame.message_id == "NULL" or reading.event_class == EventClass.TEST:
+        # A link test only proves the link: kept as a frame, never an event, so a repeat needs no check.
+        _store_frame(raw=frame.raw, transport=transport, peer=peer, now=now, response="ack", frame=frame, panel=panel)
+        _heard(panel, now)
+        return
+    digest = _digest(frame)
+    window = timedelta(seconds=_setting("SIA_REPEAT_WINDOW_SECONDS", 3600))
+    is_repeat = ReceivedFrame.objects.filter(
+        account=frame.account, sequence=frame.sequence, content_digest=digest, response="ack",
+        is_repeat=False, received_at__gte=now - window,
+    ).exists()  # fmt: skip
+    stored = _store_frame(raw=frame.raw, transport=transport, peer=peer, now=now, response="ack", frame=frame,
+                          panel=panel, digest=digest, is_repeat=is_repeat, reason="repeat" if is_repeat else "")  # fmt: skip
+    _heard(panel, now)
+    if is_repeat:
+        return
+    event = AlarmEvent.objects.create(
+        panel=panel, frame=stored, received_at=now, panel_time=frame.timestamp, protocol=frame.message_id,
+        code=reading.code, qualifier=reading.qualifier, partition=reading.partition, zone=reading.zone,
+        text=reading.text[:200], kind=reading.meaning.kind, event_class=reading.event_class,
+        description=reading.meaning.description, extended=dict(frame.extended),
+    )  # fmt: skip
+    if reading.event_class == EventClass.ALARM and reading.meaning.severity:
+        event.alert = _raise_alarm(panel=panel, event=event, severity=reading.meaning.severity)
+    elif reading.event_class == EventClass.RESTORE:
+        event.alert = alert_update_open(
+            dedup_key=_alert_key(panel, reading.meaning.kind),
+            text=_("Restore from the panel: %(description)s") % {"description": reading.meaning.description},
+            payload={"restored_at": now.isoformat()},
+        )
+    if event.alert is not None:
+        event.save(update_fields=["alert"])
+
+
+def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
+    protected = panel.protected_object
+    duress = event.kind == "duress"
+    title = _("%(what)s: %(object)s") % {"what": event.description, "object": protected.name}
+    latitude, longitude = protected.latitude, protected.longitude
+    if latitude is None or longitude is None:  # the object's surveyed place first, else the panel's own report
+        latitude, longitude = _coordinate(event.extended.get("Y")), _coordinate(event.extended.get("X"))
+    return alert_raise(
+        source="alarms",
+        kind=event.kind,
+        severity=severity,
+        title=title,
+        district=protected.district,
+        latitude=latitude,
+        longitude=longitude,
+        address=protected.address,
+        dedup_key=_alert_key(panel, event.kind),
+        payload={
+            "object": {
+                "name": protected.name,
+                "kind": protected.kind,
+                "kind_label": protected.get_kind_display(),
+                "address": protected.address,
+                "contacts": protected.contacts,
+                "notes": protected.operator_notes,
+            },
+            "panel": panel.account,
+            "event_id": event.pk,
+            "code": event.code,
+            "zone": event.zone,
+            "partition": event.partition,
+            "duress": duress,
+            "caution": _(
+                "Duress: the person who pressed may be under threat. Do not call the object back; "
+                "send a unit quietly."
+            )
+            if duress
+            else "",
+            "extended": event.extended,
+        },
+    )
+
+
+def _coordinate(value: str | None) -> float | None:
+    """[X..]/[Y..] blocks carry degrees, optionally with a hemisphere letter first (E51.36, N51.23)."""
+    if not value:
+        return None
+    sign = -1.0 if value[0] in "SWsw" else 1.0
+    try:
+        return sign * float(value.lstrip("NSEWnsew"))
+    except ValueError:
+        return None
+
+
+def _heard(panel: AlarmPanel, now: datetime) -> None:
+    """Any sound frame proves the link: refresh supervision, and close a "panel silent" alert."""
+    was_offline = not panel.is_online
+    if not was_offline and panel.last_contact_at and now - panel.last_contact_at < CONTACT_PRECISION:
+        return  # supervision counts in minutes: a chatty panel need not write on every frame
+    AlarmPanel.objects.filter(pk=panel.pk).update(last_contact_at=now, is_online=True)
+    panel.last_contact_at, panel.is_online = now, True
+    if was_offline:
+        silent = alert_find_open(dedup_key=_alert_key(panel, "silent"))
+        if silent is not None:
+            alert_resolve(alert=silent, actor=None, disposition="technical", note=_("The panel was heard again."))
+
+
+def panels_supervise(*, now: datetime | None = None) -> int:
+    """Raise a P2 "panel silent" alert for every online panel that missed its interval plus grace.
+    Returns how many panels went silent."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=_setting("SIA_SUPERVISION_GRACE_SECONDS", 60))
+    silent = 0
+    candidates = AlarmPanel.objects.filter(is_active=True, is_online=True, last_contact_at__isnull=False)
+    for panel in candidates.select_related("protected_object__district"):
+        if panel.last_contact_at + timedelta(seconds=panel.supervision_seconds) + grace > now:
+            continue
+        with transaction.atomic():
+            went_silent = AlarmPanel.objects.filter(
+                pk=panel.pk, is_online=True, last_contact_at=panel.last_contact_at
+            ).update(is_online=False)
+            if not went_silent:
+                continue  # heard meanwhile, or another worker got there first
+            protected = panel.protected_object
+            alert_raise(
+                source="alarms",
+                kind="panel_silent",
+                severity=2,
+                title=_("Panel silent: %(object)s") % {"object": protected.name},
+                district=protected.district,
+                latitude=protected.latitude,
+                longitude=protected.longitude,
+                address=protected.address,
+                dedup_key=_alert_key(panel, "silent"),
+                payload={
+                    "panel": panel.account,
+                    "last_contact_at": panel.last_contact_at.isoformat(),
+                    "object": {"name": protected.name, "kind": protected.kind, "contacts": protected.contacts},
+                },
+            )
+            silent += 1
+    return silent
+
+
+@transaction.atomic
+def panel_create(
+    *,
+    account: str,
+    object_name: str,
+    object_kind: str,
+    district: District,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    aes_key: str = "",
+    supervision_seconds: int = 300,
+    actor: User | None = None,
+) -> AlarmPanel:
+    """Register a panel and the object it protects (an object of that name in the district is reused)."""
+    protected, _created = ProtectedObject.objects.get_or_create(
+        name=object_name,
+        district=district,
+        defaults={"kind": object_kind, "latitude": latitude, "longitude": longitude, "address": address},
+    )
+    panel = AlarmPanel(
+        account=account.upper(),
+        aes_key=aes_key,
+        protected_object=protected,
+        supervision_seconds=supervision_seconds,
+    )
+    panel.full_clean()
+    panel.save()
+    audit_record(actor=actor, actor_label="alarms_add_panel", action="alarms.panel.create", obj=panel)
+    return panel

@@ -1,0 +1,979 @@
+/*
+ * The operator's dashboard: the live list of open alerts, their map, the detail panel and the
+ * lifecycle actions. Plain script, no build step.
+ *
+ * Built to stay responsive with thousands of open alerts: every alert keeps its own row and marker
+ * (a Map from id to entry), changes are queued and applied once per animation frame, rows are updated
+ * in place and only the rows out of order are moved, and one timer ages every row.
+ */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("dashboard");
+  if (!root) {
+    return;
+  }
+
+  const strings = Object.assign({}, document.getElementById("dashboard-strings").dataset);
+  const canAct = root.dataset.canAct === "true";
+  const apiRoot = root.dataset.apiRoot;
+  const mapConfig = JSON.parse(document.getElementById("map-config").textContent);
+  const listElement = document.getElementById("alert-list");
+  const emptyElement = document.getElementById("alert-list-empty");
+  const countElement = document.getElementById("alert-count");
+  const connectionElement = document.getElementById("connection");
+  const detailElement = document.getElementById("detail");
+  const timelineElement = document.getElementById("timeline");
+  const rowTemplate = document.getElementById("alert-row-template").content.firstElementChild;
+
+  const RECONNECT_MIN_MS = 1000;
+  const RECONNECT_MAX_MS = 30000;
+  const PING_EVERY_MS = 20000;
+  const SILENCE_LIMIT_MS = 50000;
+  const BEEP_GAP_MS = 1500;
+  const MAX_BANNERS = 5;
+
+  /** id -> {id, data, raisedMs, updatedMs, row, parts, ageText, marker} */
+  const alerts = new Map();
+  /** id -> updatedMs of the change that closed it, so an older message cannot bring it back. */
+  const closedAt = new Map();
+  let order = [];
+  let orderIsStale = false;
+  let selectedId = null;
+  let detailId = null;
+
+  // ---------------------------------------------------------------- helpers
+
+  function format(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (match, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : match;
+    });
+  }
+
+  function setText(element, text) {
+    if (element.textContent !== text) {
+      element.textContent = text;
+    }
+  }
+
+  function camel(prefix, value) {
+    const word = String(value).replace(/[^a-z0-9]/gi, "").toLowerCase();
+    return prefix + word.charAt(0).toUpperCase() + word.slice(1);
+  }
+
+  function statusLabel(status) {
+    return strings[camel("status", status)] || status;
+  }
+
+  function severityLabel(severity) {
+    return strings["severityP" + severity] || "P" + severity;
+  }
+
+  function dispositionLabel(disposition) {
+    return strings[camel("disposition", disposition)] || disposition;
+  }
+
+  let dateFormat;
+  try {
+    dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      dateStyle: "short",
+      timeStyle: "medium",
+      timeZone: root.dataset.timeZone || undefined,
+    });
+  } catch (error) {
+    dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
+  }
+
+  function formatTime(iso) {
+    return iso ? dateFormat.format(new Date(iso)) : "";
+  }
+
+  function twoDigits(number) {
+    return number < 10 ? "0" + number : String(number);
+  }
+
+  function formatAge(milliseconds) {
+    const seconds = Math.max(0, Math.floor(milliseconds / 1000));
+    const hours = Math.floor(seconds / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    const rest = seconds % 60;
+    return hours ? hours + ":" + twoDigits(minutes) + ":" + twoDigits(rest) : minutes + ":" + twoDigits(rest);
+  }
+
+  function statusText(alert) {
+    if (alert.status === "acknowledged") {
+      return format(strings.acknowledgedBy, { user: alert.acknowledged_by || strings.system });
+    }
+    if (alert.status === "dispatched") {
+      return format(strings.dispatchedUnit, { unit: alert.dispatch_unit, user: alert.dispatched_by || strings.system });
+    }
+    if (alert.status === "resolved") {
+      return format(strings.resolvedBy, {
+        disposition: dispositionLabel(alert.disposition),
+        user: alert.resolved_by || strings.system,
+      });
+    }
+    return statusLabel(alert.status);
+  }
+
+  function placeText(alert) {
+    return [alert.district_name || alert.center_name, alert.address].filter(Boolean).join(" · ");
+  }
+
+  function severityColour(severity) {
+    const value = getComputedStyle(document.documentElement).getPropertyValue("--severity-" + severity).trim();
+    return value || "#777";
+  }
+  const colours = { 1: severityColour(1), 2: severityColour(2), 3: severityColour(3), 4: severityColour(4) };
+
+  function isTyping(target) {
+    return Boolean(
+      target && target.closest && (target.isContentEditable || target.closest("input, textarea, select, [contenteditable]"))
+    );
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) {
+      return decodeURIComponent(match[1]);
+    }
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  // ---------------------------------------------------------------- toasts, banners, sound
+
+  const toastsElement = document.getElementById("toasts");
+
+  function toast(message, kind) {
+    const element = document.createElement("p");
+    element.className = "toast" + (kind ? " toast-" + kind : "");
+    element.textContent = message;
+    toastsElement.appendChild(element);
+    setTimeout(function () {
+      element.remove();
+    }, 5000);
+  }
+
+  const bannersElement = document.getElementById("banners");
+
+  function showBanner(message, alertId) {
+    const banner = document.createElement("div");
+    banner.className = "banner";
+    banner.setAttribute("role", "alert");
+    banner.dataset.alertId = alertId;
+    const text = document.createElement("span");
+    text.className = "banner-text";
+    text.textContent = message;
+    banner.appendChild(text);
+    if (alerts.has(alertId)) {
+      const show = document.createElement("button");
+      show.type = "button";
+      show.className = "button-quiet";
+      show.textContent = strings.show;
+      show.addEventListener("click", function () {
+        select(alertId, { open: true });
+      });
+      banner.appendChild(show);
+    }
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "button-quiet";
+    close.setAttribute("aria-label", strings.close);
+    close.textContent = "×";
+    close.addEventListener("click", function () {
+      banner.remove();
+    });
+    banner.appendChild(close);
+    bannersElement.prepend(banner);
+    while (bannersElement.children.length > MAX_BANNERS) {
+      bannersElement.lastElementChild.remove();
+    }
+  }
+
+  const soundToggle = document.getElementById("sound-toggle");
+  let soundOn = true;
+  try {
+    soundOn = localStorage.getItem("opscenter.sound") !== "off";
+  } catch (error) {
+    // Storage may be unavailable (private mode); sound stays on.
+  }
+  let audioContext = null;
+  let lastBeepAt = 0;
+
+  function renderSoundToggle() {
+    soundToggle.setAttribute("aria-pressed", soundOn ? "true" : "false");
+    soundToggle.textContent = soundOn ? strings.soundOn : strings.soundOff;
+  }
+
+  function unlockAudio() {
+    // Browsers only let audio start after a gesture; the first click or key unlocks it.
+    const AudioContextClass = window.AudioContext || window.webkitAudioContext;
+    if (!AudioContextClass) {
+      return null;
+    }
+    if (!audioContext) {
+      audioContext = new AudioContextClass();
+    }
+    if (audioContext.state === "suspended") {
+      audioContext.resume().catch(function () {});
+    }
+    return audioContext;
+  }
+
+  function beep() {
+    const now = Date.now();
+    if (!soundOn || !audioContext || now - lastBeepAt < BEEP_GAP_MS) {
+      return;
+    }
+    lastBeepAt = now;
+    const start = audioContext.currentTime;
+    for (let index = 0; index < 3; index += 1) {
+      const oscillator = audioContext.createOscillator();
+      const gain = audioContext.createGain();
+      oscillator.type = "square";
+      oscillator.frequency.value = 880;
+      const at = start + index * 0.22;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.2, at + 0.01);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.15);
+      oscillator.connect(gain).connect(audioContext.destination);
+      oscillator.start(at);
+      oscillator.stop(at + 0.16);
+    }
+  }
+
+  soundToggle.addEventListener("click", function () {
+    soundOn = !soundOn;
+    try {
+      localStorage.setItem("opscenter.sound", soundOn ? "on" : "off");
+    } catch (error) {
+      // Not remembered; the toggle still works for this page.
+    }
+    renderSoundToggle();
+  });
+  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  document.addEventListener("keydown", unlockAudio, { once: true });
+  renderSoundToggle();
+
+  // ---------------------------------------------------------------- map
+
+  const mapElement = document.getElementById("map");
+  let map = null;
+  let markerLayer = null;
+  let renderer = null;
+
+  if (window.L && mapElement) {
+    try {
+      renderer = L.canvas({ padding: 0.5 });
+      map = L.map(mapElement, { preferCanvas: true, renderer: renderer }).setView(mapConfig.center, mapConfig.zoom || 7);
+      if (mapConfig.tileUrl) {
+        const tiles = L.tileLayer(mapConfig.tileUrl, { attribution: mapConfig.attribution, maxZoom: 18 });
+        let tileFailures = 0;
+        tiles.on("tileerror", function () {
+          tileFailures += 1;
+          if (tileFailures === 4) {
+            document.getElementById("map-notice").hidden = false;
+          }
+        });
+        tiles.on("tileload", function () {
+          tileFailures = 0;
+          document.getElementById("map-notice").hidden = true;
+        });
+        tiles.addTo(map);
+      }
+      markerLayer = L.layerGroup().addTo(map);
+    } catch (error) {
+      // Without a map the list still works: that is what the operator needs most.
+      console.warn("The map could not start.", error);
+      map = null;
+    }
+  }
+
+  function markerStyle(entry) {
+    const selected = entry.id === selectedId;
+    const severity = entry.data.severity;
+    return {
+      renderer: renderer,
+      radius: (severity === 1 ? 9 : 7) + (selected ? 4 : 0),
+      color: selected ? "#111" : "#fff",
+      weight: selected ? 3 : 1,
+      fillColor: colours[severity] || colours[4],
+      fillOpacity: entry.data.status === "new" ? 0.95 : 0.55,
+    };
+  }
+
+  function renderMarker(entry, previous) {
+    if (!map) {
+      return;
+    }
+    const alert = entry.data;
+    const placed = typeof alert.latitude === "number" && typeof alert.longitude === "number";
+    if (!placed) {
+      if (entry.marker) {
+        markerLayer.removeLayer(entry.marker);
+        entry.marker = null;
+      }
+      return;
+    }
+    if (!entry.marker) {
+      entry.marker = L.circleMarker([alert.latitude, alert.longitude], markerStyle(entry));
+      entry.marker.bindTooltip(alert.title);
+      entry.marker.on("click", function () {
+        select(entry.id, { open: true, scroll: true });
+      });
+      markerLayer.addLayer(entry.marker);
+      return;
+    }
+    if (!previous || previous.latitude !== alert.latitude || previous.longitude !== alert.longitude) {
+      entry.marker.setLatLng([alert.latitude, alert.longitude]);
+    }
+    if (!previous || previous.title !== alert.title) {
+      entry.marker.setTooltipContent(alert.title);
+    }
+    entry.marker.setStyle(markerStyle(entry));
+  }
+
+  // ---------------------------------------------------------------- the list
+
+  function createRow(entry) {
+    const row = rowTemplate.cloneNode(true);
+    row.id = "alert-" + entry.id;
+    row.dataset.alertId = entry.id;
+    entry.row = row;
+    entry.parts = {
+      severity: row.querySelector(".severity-badge"),
+      title: row.querySelector(".row-title"),
+      age: row.querySelector(".row-age"),
+      place: row.querySelector(".row-place"),
+      status: row.querySelector(".row-status"),
+    };
+    entry.ageText = "";
+  }
+
+  function renderRow(entry) {
+    const alert = entry.data;
+    const row = entry.row;
+    const parts = entry.parts;
+    row.dataset.severity = alert.severity;
+    row.dataset.status = alert.status;
+    row.classList.toggle("escalated", alert.escalation_level > 0);
+    setText(parts.severity, "P" + alert.severity);
+    parts.severity.title = severityLabel(alert.severity);
+    setText(parts.title, alert.title + (alert.repeat_count ? " " + format(strings.repeats, { count: alert.repeat_count + 1 }) : ""));
+    setText(parts.place, placeText(alert));
+    setText(parts.status, statusText(alert));
+    renderAge(entry, Date.now());
+  }
+
+  function renderAge(entry, now) {
+    const text = formatAge(now - entry.raisedMs);
+    if (text !== entry.ageText) {
+      entry.ageText = text;
+      entry.parts.age.textContent = text;
+    }
+  }
+
+  function compareEntries(left, right) {
+    return (
+      left.data.severity - right.data.severity || right.raisedMs - left.raisedMs || right.id - left.id
+    );
+  }
+
+  /** Put the rows in order, moving only those out of place. */
+  function reorder() {
+    const sorted = Array.from(alerts.values()).sort(compareEntries);
+    let node = listElement.firstElementChild;
+    for (const entry of sorted) {
+      if (entry.row === node) {
+        node = node.nextElementSibling;
+      } else {
+        listElement.insertBefore(entry.row, node);
+      }
+    }
+    order = sorted.map(function (entry) {
+      return entry.id;
+    });
+    orderIsStale = false;
+  }
+
+  function removeEntry(id) {
+    const entry = alerts.get(id);
+    if (!entry) {
+      return;
+    }
+    entry.row.remove();
+    if (entry.marker) {
+      markerLayer.removeLayer(entry.marker);
+    }
+    alerts.delete(id);
+    orderIsStale = true;
+    if (selectedId === id) {
+      selectedId = null;
+    }
+  }
+
+  /** Apply one version of an alert, unless a newer one is already shown. */
+  function upsert(alert) {
+    const id = alert.id;
+    const updatedMs = Date.parse(alert.updated_at);
+    const entry = alerts.get(id);
+    if (entry && updatedMs < entry.updatedMs) {
+      return;
+    }
+    const closed = closedAt.get(id);
+    if (closed !== undefined && updatedMs <= closed) {
+      return;
+    }
+    if (id === detailId) {
+      renderDetail(alert);
+      if (!entry || updatedMs > entry.updatedMs) {
+        scheduleTimeline(id);
+      }
+    }
+    if (alert.status === "resolved") {
+      closedAt.set(id, updatedMs);
+      removeEntry(id);
+      return;
+    }
+    if (!entry) {
+      const created = { id: id, data: alert, raisedMs: Date.parse(alert.raised_at), updatedMs: updatedMs, marker: null };
+      createRow(created);
+      alerts.set(id, created);
+      renderRow(created);
+      renderMarker(created, null);
+      orderIsStale = true;
+      return;
+    }
+    const previous = entry.data;
+    entry.data = alert;
+    entry.updatedMs = updatedMs;
+    entry.raisedMs = Date.parse(alert.raised_at);
+    if (previous.severity !== alert.severity || previous.raised_at !== alert.raised_at) {
+      orderIsStale = true;
+    }
+    renderRow(entry);
+    renderMarker(entry, previous);
+  }
+
+  function applySnapshot(list) {
+    closedAt.clear();
+    const seen = new Set();
+    for (const alert of list) {
+      seen.add(alert.id);
+      upsert(alert);
+    }
+    for (const id of Array.from(alerts.keys())) {
+      if (!seen.has(id)) {
+        removeEntry(id);
+      }
+    }
+  }
+
+  // Changes arrive one message at a time; they are applied together once per frame. A timeout backs
+  // the frame up, since hidden tabs get no frames and the list must be current when the operator looks.
+  let pendingSnapshot = null;
+  let pendingAlerts = [];
+  let flushScheduled = false;
+
+  function scheduleFlush() {
+    if (flushScheduled) {
+      return;
+    }
+    flushScheduled = true;
+    requestAnimationFrame(flush);
+    setTimeout(flush, 250);
+  }
+
+  function flush() {
+    if (!flushScheduled) {
+      return;
+    }
+    flushScheduled = false;
+    if (pendingSnapshot) {
+      applySnapshot(pendingSnapshot);
+      pendingSnapshot = null;
+    }
+    const batch = pendingAlerts;
+    pendingAlerts = [];
+    for (const alert of batch) {
+      upsert(alert);
+    }
+    if (orderIsStale) {
+      reorder();
+    }
+    setText(countElement, String(alerts.size));
+    emptyElement.hidden = alerts.size > 0;
+    if (selectedId !== null) {
+      renderSelection();
+    }
+  }
+
+  function enqueue(alert) {
+    pendingAlerts.push(alert);
+    scheduleFlush();
+  }
+
+  setInterval(function () {
+    const now = Date.now();
+    alerts.forEach(function (entry) {
+      renderAge(entry, now);
+    });
+  }, 1000);
+
+  // ---------------------------------------------------------------- selection and detail
+
+  let selectionRenderedFor = null;
+
+  function renderSelection() {
+    if (selectionRenderedFor !== null && selectionRenderedFor !== selectedId) {
+      const old = alerts.get(selectionRenderedFor);
+      if (old) {
+        old.row.classList.remove("selected");
+        old.row.setAttribute("aria-selected", "false");
+        if (old.marker) {
+          old.marker.setStyle(markerStyle(old));
+        }
+      }
+    }
+    selectionRenderedFor = selectedId;
+    const entry = selectedId === null ? null : alerts.get(selectedId);
+    if (!entry) {
+      listElement.removeAttribute("aria-activedescendant");
+      return;
+    }
+    entry.row.classList.add("selected");
+    entry.row.setAttribute("aria-selected", "true");
+    listElement.setAttribute("aria-activedescendant", entry.row.id);
+    if (entry.marker) {
+      entry.marker.setStyle(markerStyle(entry));
+      entry.marker.bringToFront();
+    }
+  }
+
+  function select(id, options) {
+    const entry = alerts.get(id);
+    if (!entry) {
+      return;
+    }
+    selectedId = id;
+    renderSelection();
+    if (!options || options.scroll !== false) {
+      entry.row.scrollIntoView({ block: "nearest" });
+    }
+    if ((options && options.open) || detailId !== null) {
+      openDetail(id);
+    } else {
+      revealMarker(entry);
+    }
+  }
+
+  /** Keep the marker in sight, and out from under the detail panel where the panel covers the map. */
+  function revealMarker(entry) {
+    if (!map || !entry.marker) {
+      return;
+    }
+    const covered = detailId !== null && getComputedStyle(detailElement).position === "absolute";
+    const right = covered ? detailElement.offsetWidth + 24 : 24;
+    map.panInside(entry.marker.getLatLng(), { paddingTopLeft: [24, 24], paddingBottomRight: [right, 24] });
+  }
+
+  function move(step) {
+    if (orderIsStale) {
+      reorder();
+    }
+    if (!order.length) {
+      return;
+    }
+    const index = selectedId === null ? -1 : order.indexOf(selectedId);
+    let next;
+    if (index === -1) {
+      next = step > 0 ? 0 : order.length - 1;
+    } else {
+      next = Math.min(order.length - 1, Math.max(0, index + step));
+    }
+    select(order[next], { scroll: true });
+  }
+
+  const detailFields = {};
+  detailElement.querySelectorAll("[data-field]").forEach(function (element) {
+    detailFields[element.dataset.field] = element;
+  });
+  const acknowledgeButton = detailElement.querySelector("[data-command=acknowledge]");
+  const dispatchSection = detailElement.querySelector("details[data-command=dispatch]");
+  const resolveSection = detailElement.querySelector("details[data-command=resolve]");
+
+  function renderDetail(alert) {
+    detailElement.dataset.alertId = alert.id;
+    detailElement.dataset.status = alert.status;
+    detailElement.dataset.severity = alert.severity;
+    setText(detailFields.severity, "P" + alert.severity);
+    detailFields.severity.title = severityLabel(alert.severity);
+    setText(detailFields.title, alert.title);
+    setText(detailFields.status, statusText(alert) + (alert.escalation_level ? " · " + strings.escalatedShort : ""));
+    setText(detailFields.center, alert.center_name || "");
+    setText(detailFields.district, alert.district_name || "");
+    setText(detailFields.address, alert.address || "");
+    setText(detailFields.raised, formatTime(alert.raised_at));
+    setText(detailFields.source, [alert.source, alert.kind].filter(Boolean).join(" / "));
+    setText(detailFields.repeats, String(alert.repeat_count || 0));
+    const open = alert.status !== "resolved";
+    if (acknowledgeButton) {
+      acknowledgeButton.hidden = alert.status !== "new";
+    }
+    if (dispatchSection) {
+      dispatchSection.hidden = !open;
+    }
+    if (resolveSection) {
+      resolveSection.hidden = !open;
+    }
+  }
+
+  function openDetail(id) {
+    const entry = alerts.get(id);
+    if (!entry) {
+      return;
+    }
+    const changed = detailId !== id;
+    detailId = id;
+    renderDetail(entry.data);
+    if (changed) {
+      timelineElement.replaceChildren();
+      detailElement.querySelectorAll("details.action").forEach(function (section) {
+        section.open = false;
+      });
+    }
+    detailElement.hidden = false;
+    revealMarker(entry);
+    loadTimeline(id);
+  }
+
+  function closeDetail() {
+    if (detailId === null) {
+      return;
+    }
+    detailId = null;
+    detailElement.hidden = true;
+    listElement.focus({ preventScroll: true });
+  }
+
+  let timelineRequest = null;
+  let timelineTimer = null;
+
+  function scheduleTimeline(id) {
+    clearTimeout(timelineTimer);
+    timelineTimer = setTimeout(function () {
+      if (detailId === id) {
+        loadTimeline(id);
+      }
+    }, 300);
+  }
+
+  function eventText(event) {
+    const parts = [strings[camel("action", event.action)] || event.action, event.actor || strings.system];
+    const data = event.data || {};
+    if (data.unit) {
+      parts.push(data.unit);
+    }
+    if (data.disposition) {
+      parts.push(dispositionLabel(data.disposition));
+    }
+    if (data.level) {
+      parts.push(format(strings.escalated, { level: data.level, title: (data.to || []).join(", ") }));
+    }
+    return parts.join(" · ");
+  }
+
+  function loadTimeline(id) {
+    if (timelineRequest) {
+      timelineRequest.abort();
+    }
+    const request = new AbortController();
+    timelineRequest = request;
+    fetch(apiRoot + id + "/", { credentials: "same-origin", headers: { Accept: "application/json" }, signal: request.signal })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.json();
+      })
+      .then(function (alert) {
+        if (detailId !== id) {
+          return;
+        }
+        const items = alert.events.map(function (event) {
+          const item = document.createElement("li");
+          const time = document.createElement("time");
+          time.dateTime = event.at;
+          time.textContent = formatTime(event.at);
+          const what = document.createElement("span");
+          what.textContent = eventText(event);
+          item.append(time, what);
+          if (event.text) {
+            const text = document.createElement("p");
+            text.className = "event-text";
+            text.textContent = event.text;
+            item.appendChild(text);
+          }
+          return item;
+        });
+        timelineElement.replaceChildren.apply(timelineElement, items);
+        const { events, ...fresh } = alert;
+        enqueue(fresh);
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError" && detailId === id) {
+          const item = document.createElement("li");
+          item.className = "timeline-error";
+          item.textContent = strings.timelineFailed;
+          timelineElement.replaceChildren(item);
+        }
+      });
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  function act(id, action, body) {
+    return fetch(apiRoot + id + "/" + action + "/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body || {}),
+    })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (payload) {
+            if (!response.ok) {
+              const detail = typeof payload.detail === "string" ? payload.detail : "";
+              throw new Error(detail);
+            }
+            return payload;
+          });
+      })
+      .then(function (payload) {
+        if (action === "comment") {
+          if (detailId === id) {
+            loadTimeline(id);
+          }
+        } else {
+          enqueue(payload);
+        }
+        toast(strings[camel("done", action)], "done");
+        return true;
+      })
+      .catch(function (error) {
+        toast(error.message ? format(strings.failed, { detail: error.message }) : strings.failedUnknown, "error");
+        return false;
+      });
+  }
+
+  function acknowledgeSelected() {
+    const entry = selectedId === null ? null : alerts.get(selectedId);
+    if (!canAct || !entry || entry.data.status !== "new") {
+      return;
+    }
+    act(entry.id, "acknowledge");
+  }
+
+  detailElement.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-command]");
+    if (!button) {
+      return;
+    }
+    if (button.dataset.command === "close") {
+      closeDetail();
+    } else if (button.dataset.command === "acknowledge" && detailId !== null) {
+      act(detailId, "acknowledge");
+    }
+  });
+
+  detailElement.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-action]");
+    if (!form || detailId === null) {
+      return;
+    }
+    event.preventDefault();
+    const body = Object.fromEntries(new FormData(form).entries());
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    act(detailId, form.dataset.action, body).then(function (done) {
+      button.disabled = false;
+      if (done) {
+        form.reset();
+        const section = form.closest("details");
+        if (section) {
+          section.open = false;
+        }
+      }
+    });
+  });
+
+  detailElement.addEventListener(
+    "toggle",
+    function (event) {
+      if (event.target.open) {
+        const field = event.target.querySelector("input, select, textarea");
+        if (field) {
+          field.focus();
+        }
+      }
+    },
+    true
+  );
+
+  listElement.addEventListener("click", function (event) {
+    const row = event.target.closest(".alert-row");
+    if (row) {
+      select(Number(row.dataset.alertId), { open: true, scroll: false });
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) {
+      return;
+    }
+    const onControl = event.target.closest && event.target.closest("button, a, summary");
+    const onMap = event.target.closest && event.target.closest(".leaflet-container");
+    switch (event.key) {
+      case "j":
+        move(1);
+        break;
+      case "k":
+        move(-1);
+        break;
+      case "ArrowDown":
+      case "ArrowUp":
+        if (onMap) {
+          return;
+        }
+        move(event.key === "ArrowDown" ? 1 : -1);
+        break;
+      case "a":
+        acknowledgeSelected();
+        break;
+      case "Enter":
+        if (onControl || selectedId === null) {
+          return;
+        }
+        openDetail(selectedId);
+        break;
+      case "Escape":
+        closeDetail();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  // ---------------------------------------------------------------- the live feed
+
+  let socket = null;
+  let reconnectAttempts = 0;
+  let reconnectTimer = null;
+  let lastMessageAt = 0;
+
+  function setConnection(state) {
+    connectionElement.dataset.state = state;
+    root.dataset.connection = state;
+    setText(connectionElement, strings[state] || state);
+  }
+
+  function handleMessage(message) {
+    if (message.type === "snapshot") {
+      reconnectAttempts = 0;
+      // The snapshot is the whole truth as of now: it replaces the list and anything queued before it.
+      pendingSnapshot = message.alerts;
+      pendingAlerts = [];
+      scheduleFlush();
+      setConnection("live");
+    } else if (message.type === "alert") {
+      const alert = message.alert;
+      if (alert.severity === 1 && alert.status === "new" && !alerts.has(alert.id) && !closedAt.has(alert.id)) {
+        beep();
+      }
+      enqueue(alert);
+    } else if (message.type === "alert.escalated") {
+      showBanner(format(strings.escalated, { level: message.level, title: message.title }), message.alert_id);
+      beep();
+    }
+  }
+
+  function connect() {
+    reconnectTimer = null;
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const current = new WebSocket(scheme + location.host + root.dataset.socketPath);
+    socket = current;
+    lastMessageAt = Date.now();
+    current.addEventListener("message", function (event) {
+      if (socket !== current) {
+        return;
+      }
+      lastMessageAt = Date.now();
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (error) {
+        return;
+      }
+      handleMessage(message);
+    });
+    current.addEventListener("close", function (event) {
+      if (socket !== current) {
+        return;
+      }
+      socket = null;
+      if (event.code === 4401) {
+        setConnection("signedOut");
+        return;
+      }
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer !== null) {
+      return;
+    }
+    setConnection("reconnecting");
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * Math.pow(2, reconnectAttempts));
+    reconnectAttempts += 1;
+    // Jitter, so a restarted server is not hit by every screen of the oblast in the same instant.
+    reconnectTimer = setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  function dropSocket() {
+    const current = socket;
+    socket = null;
+    if (current) {
+      current.close();
+    }
+    scheduleReconnect();
+  }
+
+  setInterval(function () {
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      return;
+    }
+    if (Date.now() - lastMessageAt > SILENCE_LIMIT_MS) {
+      dropSocket();
+      return;
+    }
+    socket.send(JSON.stringify({ type: "ping" }));
+  }, PING_EVERY_MS);
+
+  window.addEventListener("online", function () {
+    if (reconnectTimer !== null) {
+      clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      connect();
+    }
+  });
+
+  setConnection("connecting");
+  connect();
+})();

@@ -1,0 +1,332 @@
+"""The operator's dashboard in headless Chromium, against a real Daphne and the Redis channel layer."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from opscenter.models import Alert, AlertEvent, AlertStatus, User
+from opscenter.services.alerts import alert_escalate, alert_raise, alert_resolve
+from tests.browser.conftest import in_worker_thread
+from tests.factories import PASSWORD, UserFactory, center, district
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
+
+COUNT_OSCILLATORS = """
+window.oscillatorsStarted = 0;
+const originalStart = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.oscillatorsStarted += 1;
+  return originalStart.apply(this, args);
+};
+"""
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def raise_alert(**fields) -> Alert:
+    fields = {"source": "test", "kind": "panic", "severity": 1, **fields}
+    return in_worker_thread(alert_raise, **fields)
+
+
+def resolve_as_system(*, alert_pk: int) -> Alert:
+    return alert_resolve(alert=Alert.objects.get(pk=alert_pk), actor=None, disposition="technical")
+
+
+def row(page, alert: Alert):
+    return page.locator(f'#alert-list .alert-row[data-alert-id="{alert.pk}"]')
+
+
+def expect_live(page) -> None:
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+
+
+def test_an_alert_appears_live_and_a_keyboard_acknowledgement_reaches_the_other_operator(new_page, log_in):
+    # Given two operators of the Uralsk center with the dashboard open
+    UserFactory(username="op_one", centers=["uralsk"])
+    UserFactory(username="op_two", centers=["uralsk"])
+    first, second = new_page(), new_page()
+    first.add_init_script(COUNT_OSCILLATORS)
+    log_in(first, "op_one")
+    log_in(second, "op_two")
+    expect_live(first)
+    expect_live(second)
+    first.locator("#alert-list-heading").click()  # browsers allow sound only after a gesture
+    latitude, longitude = settings.MAP_CENTER
+
+    # When a service raises an alert
+    alert = raise_alert(
+        title="Panic button: school 12",
+        district=district("uralsk"),
+        latitude=latitude,
+        longitude=longitude,
+        address="Dostyk 12",
+    )
+
+    # Then it appears on both pages without a reload, as a new P1
+    for page in (first, second):
+        expect(row(page, alert)).to_have_attribute("data-status", "new")
+        expect(row(page, alert)).to_have_attribute("data-severity", "1")
+        expect(row(page, alert)).to_contain_text("Panic button: school 12")
+        expect(page.locator("#alert-count")).to_have_text("1")
+    # a new P1 beeps (three tones), and its age runs
+    first.wait_for_function("window.oscillatorsStarted >= 3")
+    expect(row(first, alert).locator(".row-age")).not_to_have_text("0:00")
+
+    # When the first operator selects it and presses `a`
+    first.keyboard.press("j")
+    expect(row(first, alert)).to_have_attribute("aria-selected", "true")
+    first.keyboard.press("a")
+
+    # Then both pages show it acknowledged by the first operator
+    expect(row(first, alert)).to_have_attribute("data-status", "acknowledged")
+    expect(row(second, alert)).to_have_attribute("data-status", "acknowledged")
+    expect(row(second, alert).locator(".row-status")).to_contain_text("op_one")
+    stored = Alert.objects.select_related("acknowledged_by").get(pk=alert.pk)
+    assert (stored.status, stored.acknowledged_by.username) == (AlertStatus.ACKNOWLEDGED, "op_one")
+
+    # And the map works without tiles: a click on the alert's marker opens its detail and timeline
+    expect(second.locator("#map-notice")).to_be_visible()
+    box = second.locator("#map").bounding_box()
+    second.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    detail = second.locator("#detail")
+    expect(detail).to_be_visible()
+    expect(detail).to_have_attribute("data-alert-id", str(alert.pk))
+    expect(detail.locator("#timeline li")).to_have_count(2)
+    expect(detail.locator("#timeline li").nth(1)).to_contain_text("op_one")
+    expect(detail.locator("[data-command=acknowledge]")).to_be_hidden()
+    second.keyboard.press("Escape")
+    expect(detail).to_be_hidden()
+
+
+def test_the_dashboard_dispatches_and_resolves_and_the_resolved_alert_leaves(new_page, log_in):
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    log_in(page, "op_one")
+    expect_live(page)
+    alert = raise_alert(severity=2, title="Bracelet tamper", district=district("akzhaik"))
+    expect(row(page, alert)).to_be_visible()
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    detail = page.locator("#detail")
+    expect(detail).to_have_attribute("data-alert-id", str(alert.pk))
+    detail.locator("details[data-command=dispatch] summary").click()
+    expect(detail.locator("#dispatch-unit")).to_be_focused()
+    # Typing `a` into the unit field must not acknowledge anything: keys in inputs are the user's.
+    page.keyboard.type("Patrol 7a")
+    detail.locator("form[data-action=dispatch] button[type=submit]").click()
+    expect(row(page, alert)).to_have_attribute("data-status", "dispatched")
+    expect(row(page, alert).locator(".row-status")).to_contain_text("Patrol 7a")
+
+    detail.locator("details[data-command=resolve] summary").click()
+    detail.locator("#resolve-disposition").select_option("false_alarm")
+    detail.locator("#resolve-note").fill("Child pressed it")
+    detail.locator("form[data-action=resolve] button[type=submit]").click()
+
+    expect(row(page, alert)).to_have_count(0)
+    expect(page.locator("#alert-count")).to_have_text("0")
+    stored = Alert.objects.get(pk=alert.pk)
+    assert (stored.status, stored.disposition, stored.dispatch_unit) == ("resolved", "false_alarm", "Patrol 7a")
+    actions = list(AlertEvent.objects.filter(alert=alert).values_list("action", flat=True))
+    assert actions == ["raised", "dispatched", "resolved"]
+
+
+def test_an_operator_of_syrym_does_not_see_an_alert_of_uralsk(new_page, log_in):
+    UserFactory(username="op_uralsk", centers=["uralsk"])
+    UserFactory(username="op_syrym", centers=["syrym"])
+    uralsk_page, syrym_page = new_page(), new_page()
+    log_in(uralsk_page, "op_uralsk")
+    log_in(syrym_page, "op_syrym")
+    expect_live(uralsk_page)
+    expect_live(syrym_page)
+
+    uralsk_alert = raise_alert(title="Uralsk alarm", district=district("uralsk"))
+    syrym_alert = raise_alert(title="Syrym alarm", district=district("syrym"))
+
+    expect(row(uralsk_page, uralsk_alert)).to_be_visible()
+    # The Syrym alert was published after the Uralsk one: once it is shown, the other had its chance.
+    expect(row(syrym_page, syrym_alert)).to_be_visible()
+    expect(row(syrym_page, uralsk_alert)).to_have_count(0)
+    expect(row(uralsk_page, syrym_alert)).to_have_count(0)
+
+    # Nor in the snapshot of a fresh connection
+    syrym_page.reload()
+    expect_live(syrym_page)
+    expect(row(syrym_page, syrym_alert)).to_be_visible()
+    expect(syrym_page.locator("#alert-list .alert-row")).to_have_count(1)
+
+
+def test_a_district_officer_sees_the_alerts_of_the_district_on_a_phone(new_page, log_in):
+    UserFactory(username="officer_terekti", role="district_officer", districts=["terekti"])
+    page = new_page(**PHONE)
+    log_in(page, "officer_terekti")
+    expect_live(page)
+    terekti = district("terekti")
+
+    alert = raise_alert(
+        severity=2,
+        title="Exclusion zone entered",
+        district=terekti,
+        latitude=terekti.seat_latitude,
+        longitude=terekti.seat_longitude,
+    )
+    other = raise_alert(severity=2, title="Not for Terekti", district=district("akzhaik"))
+
+    expect(row(page, alert)).to_be_visible()
+    expect(row(page, alert)).to_contain_text(str(terekti.name))
+    expect(row(page, other)).to_have_count(0)
+    # The list stacks above the map, and nothing is wider than the phone
+    list_box = page.locator("#alert-list").bounding_box()
+    map_box = page.locator("#map").bounding_box()
+    assert list_box["y"] + list_box["height"] <= map_box["y"]
+    assert map_box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("#map canvas")).to_have_count(1)
+
+    # A tap opens the detail over the whole screen; an officer cannot act on alerts, only comment
+    row(page, alert).tap()
+    detail = page.locator("#detail")
+    expect(detail).to_be_visible()
+    assert detail.bounding_box()["width"] == 390
+    expect(detail.locator("[data-command=acknowledge]")).to_have_count(0)
+    expect(detail.locator("details[data-command=resolve]")).to_have_count(0)
+    expect(detail.locator("details[data-command=comment]")).to_be_visible()
+    detail.locator("button[data-command=close]").tap()
+    expect(detail).to_be_hidden()
+
+
+def test_after_a_lost_connection_the_snapshot_replaces_the_list(new_page, log_in):
+    # Given an operator's page whose feed goes through a route the test controls
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    sockets = []
+    server_reachable = {"now": True}
+
+    def route(socket):
+        sockets.append(socket)
+        if server_reachable["now"]:
+            socket.connect_to_server()
+
+    page.route_web_socket("**/ws/alerts/", route)
+    log_in(page, "op_one")
+    expect_live(page)
+    stale = raise_alert(title="Resolved while away", district=district("uralsk"))
+    expect(row(page, stale)).to_be_visible()
+
+    # When the connection drops, and while the server is out of reach one alert is resolved and
+    # another raised
+    server_reachable["now"] = False
+    sockets[0].close(code=4000)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "reconnecting")
+    in_worker_thread(resolve_as_system, alert_pk=stale.pk)
+    fresh = raise_alert(severity=3, title="Raised while away", district=district("uralsk"))
+    expect(row(page, stale)).to_be_visible()
+
+    # Then, the server back, the page reconnects by itself and the snapshot replaces the list
+    server_reachable["now"] = True
+    if len(sockets) > 1:
+        sockets[-1].connect_to_server()
+    expect_live(page)
+    expect(row(page, fresh)).to_be_visible()
+    expect(row(page, stale)).to_have_count(0)
+    expect(page.locator("#alert-count")).to_have_text("1")
+    assert len(sockets) == 2
+
+
+def test_an_escalation_shows_a_banner_to_the_supervisor(new_page, log_in):
+    UserFactory(username="sup_uralsk", role="supervisor", centers=["uralsk"])
+    page = new_page()
+    log_in(page, "sup_uralsk")
+    expect_live(page)
+    alert = raise_alert(title="Nobody answered", district=district("uralsk"))
+    expect(row(page, alert)).to_be_visible()
+
+    in_worker_thread(alert_escalate, alert=alert, level=1)
+
+    banner = page.locator(f'#banners .banner[data-alert-id="{alert.pk}"]')
+    expect(banner).to_contain_text("Nobody answered")
+    banner.get_by_role("button", name="Show").click()
+    expect(page.locator("#detail")).to_have_attribute("data-alert-id", str(alert.pk))
+    expect(row(page, alert)).to_have_class(re.compile(r"\bescalated\b"))
+
+
+def test_the_dashboard_stays_usable_with_a_thousand_open_alerts(new_page, log_in):
+    UserFactory(username="op_one", centers=["uralsk"])
+    uralsk, district_uralsk, now = center("uralsk"), district("uralsk"), timezone.now()
+    Alert.objects.bulk_create(
+        Alert(
+            source="test",
+            kind="load",
+            severity=2 + index % 3,
+            title=f"Load {index}",
+            center=uralsk,
+            district=district_uralsk,
+            latitude=51.0 + (index % 40) / 100,
+            longitude=51.0 + (index // 40) / 100,
+            raised_at=now - timedelta(seconds=index),
+            updated_at=now - timedelta(seconds=index),
+        )
+        for index in range(1000)
+    )
+    page = new_page()
+    log_in(page, "op_one")
+    expect_live(page)
+    expect(page.locator("#alert-count")).to_have_text("1000")
+    expect(page.locator("#alert-list .alert-row")).to_have_count(1000)
+
+    # A new P1 goes to the top of the list, live
+    alert = raise_alert(title="Critical among many", district=district_uralsk)
+    expect(page.locator("#alert-list .alert-row").first).to_have_attribute("data-alert-id", str(alert.pk))
+    expect(page.locator("#alert-count")).to_have_text("1001")
+
+    # The keyboard still walks the list: P2s follow, the newest first
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    newest_p2 = Alert.objects.filter(severity=2).order_by("-raised_at").first()
+    expect(row(page, newest_p2)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("a")
+    expect(row(page, newest_p2)).to_have_attribute("data-status", "acknowledged")
+
+
+def test_wrong_passwords_lock_the_sign_in_out(new_page):
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    page.goto("/login/")
+
+    for _attempt in range(4):
+        page.fill("#id_username", "op_one")
+        page.fill("#id_password", "not-the-password")
+        page.click("#login-form button[type=submit]")
+        expect(page.locator("#login-errors")).to_be_visible()
+    page.fill("#id_username", "op_one")
+    page.fill("#id_password", "not-the-password")
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#locked-out")).to_be_visible()
+
+    # Even the right password is refused now
+    page.goto("/login/")
+    page.fill("#id_username", "op_one")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#locked-out")).to_be_visible()
+    expect(page.locator("#current-user")).to_have_count(0)
+
+
+def test_the_chosen_language_is_kept_on_the_user(new_page, log_in):
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page(locale="en-US")
+    log_in(page, "op_one")
+
+    page.select_option("#language-select", "kk")
+    page.click(".language-form button[type=submit]")
+
+    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    expect_live(page)
+    assert User.objects.get(username="op_one").language == "kk"
+    # Another device, whose browser asks for English, gets the user's language after signing in
+    other_device = new_page(locale="en-US")
+    log_in(other_device, "op_one")
+    expect(other_device.locator("html")).to_have_attribute("lang", "kk")
