@@ -169,8 +169,7 @@ def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
             "partition": event.partition,
             "duress": duress,
             "caution": _(
-                "Duress: the person who pressed may be under threat. Do not call the object back; "
-                "send a unit quietly."
+                "Duress: the person who pressed may be under threat. Do not call the object back; send a unit quietly."
             )
             if duress
             else "",

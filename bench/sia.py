@@ -97,7 +97,11 @@ def clean_up() -> None:
 
     panels = AlarmPanel.objects.filter(account__startswith=ACCOUNT_PREFIX)
     alert_pks = list(AlarmEvent.objects.filter(panel__in=panels, alert__isnull=False).values_list("alert", flat=True))
-    alert_pks += list(Alert.objects.filter(dedup_key__in=[f"alarms:{pk}:silent" for pk in panels.values_list("pk", flat=True)]).values_list("pk", flat=True))
+    alert_pks += list(
+        Alert.objects.filter(
+            dedup_key__in=[f"alarms:{pk}:silent" for pk in panels.values_list("pk", flat=True)]
+        ).values_list("pk", flat=True)
+    )
     AlarmEvent.objects.filter(panel__in=panels).delete()
     ReceivedFrame.objects.filter(account__startswith=ACCOUNT_PREFIX).delete()
     AlertEvent.objects.filter(alert__in=alert_pks).delete()
@@ -114,7 +118,9 @@ def free_port() -> int:
 
 
 def start(command: list[str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -205,7 +211,12 @@ def percentiles(values: list[float]) -> dict:
     def at(share: float):
         return round(values[min(len(values) - 1, int(share * len(values)))], 2) if values else None
 
-    return {"p50_ms": at(0.50), "p90_ms": at(0.90), "p99_ms": at(0.99), "max_ms": round(values[-1], 2) if values else None}
+    return {
+        "p50_ms": at(0.50),
+        "p90_ms": at(0.90),
+        "p99_ms": at(0.99),
+        "max_ms": round(values[-1], 2) if values else None,
+    }
 
 
 def run(label: str, command: list[str], port: int, accounts: list[str], args: argparse.Namespace) -> dict:
@@ -258,14 +269,18 @@ def _ratio(a, b):
 
 
 def report(result: dict) -> None:
-    print(f"SIA DC-09 receiver: {result['panels']} panels, {result['asked_rate']:.0f} frames/s asked for {result['seconds']:.0f} s")
+    print(
+        f"SIA DC-09 receiver: {result['panels']} panels, {result['asked_rate']:.0f} frames/s asked for {result['seconds']:.0f} s"
+    )
     header = f"{'receiver':52} {'frames/s':>9} {'acked':>7} {'lost':>5} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'peak MB':>8}"
     print(header)
     for row in (result["opscenter"], result["baseline"]):
         print(f"{row['receiver']:52} {row['frames_per_second']:>9} {row['acked']:>7} {row['unanswered']:>5} "
               f"{row['p50_ms']!s:>8} {row['p90_ms']!s:>8} {row['p99_ms']!s:>8} {row['max_ms']!s:>8} {row['peak_rss_mb'] or 0:>8.1f}")  # fmt: skip
     ours = result["opscenter"]
-    print(f"ratio opscenter/baseline: p50 {result['ratio_p50']}, p99 {result['ratio_p99']}, throughput {result['ratio_throughput']}")
+    print(
+        f"ratio opscenter/baseline: p50 {result['ratio_p50']}, p99 {result['ratio_p99']}, throughput {result['ratio_throughput']}"
+    )
     print(f"ACKed frames stored: {ours['stored_acked_frames']} of {ours['acked']} ACKs; panics sent: {ours['panics']}")
     met = ours["frames_per_second"] >= AIM_RATE * 0.98 and ours["p99_ms"] is not None and ours["p99_ms"] < AIM_P99_MS
     print(f"aim ({AIM_RATE:.0f} frames/s, p99 < {AIM_P99_MS:.0f} ms): {'met' if met else 'NOT met'}")

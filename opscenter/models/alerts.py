@@ -36,6 +36,10 @@ class Alert(models.Model):
 
     Invariant: at most one open alert per non-empty dedup key, so a repeated cause updates the alert
     already on the operators' screens instead of adding a second one.
+
+    The payload is the raising app's; the dashboard reads three keys of it when present: `caution` (text
+    shown before anything else, e.g. a duress), `object` or `person` (a card: name, kind_label, address,
+    contacts [{name, role, phone}], notes) and `link` ({url, label}: the page of what the alert is about).
     """
 
     source = models.CharField(_("source"), max_length=32, help_text=_("The app that raised it."))

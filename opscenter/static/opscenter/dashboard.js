@@ -617,6 +617,7 @@
     setText(detailFields.raised, formatTime(alert.raised_at));
     setText(detailFields.source, [alert.source, alert.kind].filter(Boolean).join(" / "));
     setText(detailFields.repeats, String(alert.repeat_count || 0));
+    renderCard(alert.payload || {});
     const open = alert.status !== "resolved";
     if (acknowledgeButton) {
       acknowledgeButton.hidden = alert.status !== "new";
@@ -626,6 +627,47 @@
     }
     if (resolveSection) {
       resolveSection.hidden = !open;
+    }
+  }
+
+  /**
+   * What the raising app put in the payload for the operator (see Alert's docstring): a caution shown
+   * before anything else, the card of the object or person concerned, and a link to its page.
+   */
+  function renderCard(payload) {
+    const caution = detailFields.caution;
+    setText(caution, payload.caution || "");
+    caution.hidden = !payload.caution;
+    const card = detailFields.card;
+    const subject = payload.object || payload.person || null;
+    const link = payload.link || null;
+    card.hidden = !subject && !link;
+    const part = function (name) {
+      return card.querySelector("[data-part=" + name + "]");
+    };
+    const about = subject || {};
+    setText(part("name"), about.name || "");
+    setText(part("kind"), about.kind_label || about.kind || "");
+    setText(part("address"), about.address || "");
+    setText(part("notes"), about.notes || "");
+    const contacts = (about.contacts || []).map(function (contact) {
+      const item = document.createElement("li");
+      const who = [contact.name, contact.role].filter(Boolean).join(", ");
+      item.textContent = who ? who + ": " : "";
+      if (contact.phone) {
+        const phone = document.createElement("a");
+        phone.href = "tel:" + contact.phone;
+        phone.textContent = contact.phone;
+        item.appendChild(phone);
+      }
+      return item;
+    });
+    part("contacts").replaceChildren.apply(part("contacts"), contacts);
+    const anchor = part("link");
+    anchor.hidden = !link;
+    if (link) {
+      anchor.href = link.url;
+      anchor.textContent = link.label || link.url;
     }
   }
 
