@@ -129,7 +129,7 @@ def _store_event(*, frame: dc09.Frame, reading: Reading, panel: AlarmPanel, tran
     elif reading.event_class == EventClass.RESTORE:
         event.alert = alert_update_open(
             dedup_key=_alert_key(panel, reading.meaning.kind),
-            text=_("Restore from the panel: %(description)s") % {"description": reading.meaning.description},
+            text=_("Restore from the panel: %(description)s") % {"description": _(reading.meaning.description)},
             payload={"restored_at": now.isoformat()},
         )
     if event.alert is not None:
@@ -139,7 +139,7 @@ def _store_event(*, frame: dc09.Frame, reading: Reading, panel: AlarmPanel, tran
 def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
     protected = panel.protected_object
     duress = event.kind == "duress"
-    title = _("%(what)s: %(object)s") % {"what": event.description, "object": protected.name}
+    title = _("%(what)s: %(object)s") % {"what": _(event.description), "object": protected.name}
     latitude, longitude = protected.latitude, protected.longitude
     if latitude is None or longitude is None:  # the object's surveyed place first, else the panel's own report
         latitude, longitude = _coordinate(event.extended.get("Y")), _coordinate(event.extended.get("X"))

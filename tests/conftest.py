@@ -30,10 +30,13 @@ def administrator(db):
 
 @pytest.fixture(autouse=True)
 def _plain_http_and_in_process_tasks(settings):
-    """Tests speak plain HTTP to the test client, and run Celery tasks in-process; a real worker is
-    tested on its own (tests/opscenter/test_worker.py)."""
+    """Tests speak plain HTTP to the test client, run Celery tasks in-process (a real worker is tested on
+    its own, tests/opscenter/test_worker.py) and, outside requests, speak English."""
+    from django.utils import translation
+
     from opscenter.celery import app
 
+    translation.activate("en")  # services write English in tests; requests still negotiate their own
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,
@@ -43,3 +46,4 @@ def _plain_http_and_in_process_tasks(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+    translation.deactivate()

@@ -232,6 +232,7 @@ def new_page(browser, server_url: str) -> Iterator[Callable]:
     errors: list[str] = []
 
     def open_page(**context_options):
+        context_options.setdefault("locale", "en-US")  # the assertions read English text
         context = browser.new_context(base_url=server_url, **context_options)
         contexts.append(context)
         page = context.new_page()
