@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 
 from opscenter.models import Disposition
 from opscenter.selectors import centers_visible
+from opscenter.services.users import user_set_language
 
 
 @login_required
@@ -33,10 +34,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def language_set(request: HttpRequest) -> HttpResponse:
     """Django's set_language (cookie and redirect), and for a signed-in user also their profile, so the
     choice follows them to every device (UserLanguageMiddleware speaks it)."""
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
     return set_language(request)
 
 
