@@ -47,3 +47,9 @@ def test_a_users_chosen_language_is_used(operator_uralsk):
     client = Client()
     client.force_login(operator_uralsk)
     assert client.get("/").headers["Content-Language"] == "kk"
+
+
+@pytest.mark.parametrize(("language", "word"), [("ru", "Войти"), ("kk", "Кіру"), ("en", "Log in")])
+def test_the_login_page_is_translated(language, word):
+    response = Client(HTTP_ACCEPT_LANGUAGE=language).get("/login/")
+    assert word in response.content.decode()
