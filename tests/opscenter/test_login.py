@@ -49,7 +49,7 @@ def test_a_users_chosen_language_is_used(operator_uralsk):
     assert client.get("/").headers["Content-Language"] == "kk"
 
 
-@pytest.mark.parametrize(("language", "word"), [("ru", "Войти"), ("kk", "Кіру"), ("en", "Log in")])
+@pytest.mark.parametrize(("language", "word"), [("ru", "Войти"), ("kk", "Кіру"), ("en", "Sign in")])
 def test_the_login_page_is_translated(language, word):
     response = Client(HTTP_ACCEPT_LANGUAGE=language).get("/login/")
     assert word in response.content.decode()
