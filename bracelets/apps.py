@@ -1,6 +1,16 @@
+"""bracelets: electronic monitoring of people under house arrest and supervision (see DESIGN.md)."""
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BraceletsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bracelets"
+    verbose_name = _("Bracelets")
+
+    def ready(self) -> None:
+        from bracelets.simulator import simulate_bracelets
+        from opscenter.demo import register_simulator
+
+        register_simulator(simulate_bracelets)

@@ -114,7 +114,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi")},
+            "CONFIG": {
+                # redis-py 8 gives every read a 5 s timeout, the time channels_redis blocks waiting for a
+                # message: an idle socket would then be closed (channels_redis#422). Longer than that.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
+            },
         }
     }
 else:
@@ -184,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {"task": "opscenter.tasks.escalate_alerts", "schedule": 5.0},
     "deliver-due-outbox": {"task": "opscenter.tasks.deliver_due_outbox", "schedule": 30.0},
     "supervise-alarm-panels": {"task": "alarms.tasks.supervise_panels", "schedule": 15.0},
+    "supervise-bracelets": {"task": "bracelets.tasks.supervise_bracelets", "schedule": 30.0},
+    "purge-bracelet-positions": {"task": "bracelets.tasks.purge_positions", "schedule": 3600.0},
 }
 
 # Seconds an alert of each severity may stay unacknowledged before it escalates to the supervisors;
@@ -238,3 +245,24 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
     },
 }
+
+# --- bracelets: electronic monitoring ----------------------------------------------------------------
+# Evaluation of each position against zones, alarms and battery; off only to measure storing alone.
+BRACELET_EVALUATE = env.bool("BRACELET_EVALUATE", default=True)
+# Leaving the inclusion zone is a pending breach; it becomes an alarm only when it lasts this long.
+BRACELET_BREACH_GRACE_SECONDS = env.int("BRACELET_BREACH_GRACE_SECONDS", default=180)
+# A fix less accurate than this places nobody: stored and shown, never deciding a zone.
+BRACELET_MAX_ACCURACY_METERS = env.float("BRACELET_MAX_ACCURACY_METERS", default=100.0)
+# Battery below the first level is a P3 alert, below the second a P2.
+BRACELET_LOW_BATTERY_PERCENT = (
+    env.float("BRACELET_LOW_BATTERY_P3_PERCENT", default=20.0),
+    env.float("BRACELET_LOW_BATTERY_P2_PERCENT", default=10.0),
+)
+# No valid fix for this long while the bracelet still talks: GPS lost. No contact at all: signal lost.
+BRACELET_GPS_LOST_SECONDS = env.int("BRACELET_GPS_LOST_SECONDS", default=900)
+BRACELET_SIGNAL_LOST_SECONDS = env.int("BRACELET_SIGNAL_LOST_SECONDS", default=600)
+# Positions are purged this long after their court order ends, unless linked to a case.
+BRACELET_POSITION_RETENTION_DAYS = env.int("BRACELET_POSITION_RETENTION_DAYS", default=180)
+BRACELET_BATCH_MAX_POSITIONS = env.int("BRACELET_BATCH_MAX_POSITIONS", default=1000)
+# A fix timed further ahead of the server's clock than this is refused (a device with a wrong clock).
+BRACELET_FUTURE_TOLERANCE_SECONDS = env.int("BRACELET_FUTURE_TOLERANCE_SECONDS", default=300)

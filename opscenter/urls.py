@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from alarms import urls as alarms_urls
+from bracelets import urls as bracelets_urls
 from opscenter import views
 from opscenter.apis import alerts
 
@@ -15,6 +16,7 @@ api_v1 = [
     path("alerts/<int:alert_pk>/resolve/", alerts.AlertResolveApi.as_view(), name="alert-resolve"),
     path("alerts/<int:alert_pk>/comment/", alerts.AlertCommentApi.as_view(), name="alert-comment"),
     path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
+    path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -27,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/", views.language_set, name="language-set"),
     path("alarms/", include("alarms.urls")),
+    path("bracelets/", include("bracelets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -2,8 +2,6 @@
 then the P1 alert on the operator's websocket through the Redis channel layer."""
 
 import asyncio
-import os
-import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -16,21 +14,14 @@ from alarms.models import AlarmEvent
 from opscenter.asgi import application
 from tests.alarms.frames import build_frame
 from tests.alarms.running import RunningReceiver
+from tests.channel_layers import redis_channel_layers
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def redis_layer(settings):
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"],
-                "prefix": f"e2e-{uuid.uuid4().hex[:8]}",
-            },
-        }
-    }
+    settings.CHANNEL_LAYERS = redis_channel_layers()
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()

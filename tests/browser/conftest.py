@@ -19,6 +19,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
+from tests.channel_layers import redis_channel_layers
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,12 +60,7 @@ def channel_layer_prefix() -> str:
 
 
 def _redis_layer(redis_url: str, prefix: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": prefix},
-        }
-    }
+    return redis_channel_layers(prefix, url=redis_url)
 
 
 def _server_database_env() -> dict[str, str]:

@@ -1,8 +1,7 @@
 """The websocket feed: refused without a session, scoped snapshot on connect, every change after,
 through the in-memory layer and through the real Redis channel layer."""
 
-import os
-import uuid
+import asyncio
 
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
@@ -13,22 +12,16 @@ from django.test import Client
 
 from opscenter.asgi import application
 from opscenter.services.alerts import alert_acknowledge, alert_raise, alerts_escalate_overdue
+from tests.channel_layers import redis_channel_layers
 from tests.factories import UserFactory, district
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(params=["memory", "redis"])
 def channel_layer(request, settings):
     if request.param == "redis":
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
-            }
-        }
+        settings.CHANNEL_LAYERS = redis_channel_layers()
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     channel_layers.backends.clear()
@@ -172,3 +165,17 @@ async def test_a_deactivated_user_is_refused(channel_layer):
     )
     connected, _code = await socket.connect()
     assert connected is False
+
+
+async def test_an_idle_socket_stays_open_and_still_gets_the_next_alert(channel_layer, operator_uralsk):
+    # redis-py 8's default 5 s read timeout used to close an idle consumer's Redis read, and the socket.
+    socket = await connect(operator_uralsk)
+    assert (await socket.connect())[0]
+    await socket.receive_json_from(timeout=5)
+
+    await asyncio.sleep(6.5)
+    alert = await sync_to_async(raise_in)("uralsk")
+
+    message = await socket.receive_json_from(timeout=5)
+    assert message["alert"]["id"] == alert.pk
+    await socket.disconnect()

@@ -1,0 +1,27 @@
+"""Electronic monitoring: supervised people and their court orders, bracelets, zones and schedules,
+positions, and the violations evaluation finds."""
+
+from .devices import Bracelet, BraceletAssignment, BraceletState
+from .people import CourtOrder, Measure, SupervisedPerson
+from .positions import Position, Violation, ViolationKind, ViolationStatus
+from .zones import AbsenceKind, ApprovedAbsence, CurfewWindow, Zone, ZoneKind, ZoneSchedule, ZoneShape
+
+__all__ = [
+    "AbsenceKind",
+    "ApprovedAbsence",
+    "Bracelet",
+    "BraceletAssignment",
+    "BraceletState",
+    "CourtOrder",
+    "CurfewWindow",
+    "Measure",
+    "Position",
+    "SupervisedPerson",
+    "Violation",
+    "ViolationKind",
+    "ViolationStatus",
+    "Zone",
+    "ZoneKind",
+    "ZoneSchedule",
+    "ZoneShape",
+]

@@ -1,0 +1,594 @@
+"""Evaluation: every report of every bracelet passes through `reports_receive`, whatever protocol it came
+by (OsmAnd, Traccar forwarding, a batch, the demo), and is judged here and nowhere else.
+
+Per report, under the lock of the bracelet's row:
+- a fix is stored once per bracelet and fix time; one older than the latest is stored as late, checked
+  against exclusion zones, and never moves the device's current state (or the inclusion breach) back;
+- strap tamper and removal: P1; SOS: P1; battery below 20 % P3, below 10 % P2;
+- an exclusion zone entered: P1 at once;
+- leaving the inclusion zones that apply (always, or in their curfew windows, unless an approved absence
+  covers the moment) is a pending breach, which becomes a P2 alarm only if it lasts past the grace
+  period; a fix too inaccurate to tell is not enough to start one; coming back ends it, recorded.
+`bracelets_supervise` (a periodic task) turns pending breaches past their grace into alarms and finds GPS
+and signal loss. Every condition that ends is recorded on its violation; the alerts of technical
+conditions and of a breach ended by coming back are resolved by the system, while a P1 (someone may be
+in danger) stays open for a person to close, with the end noted on its timeline.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bracelets.models import (
+    Bracelet,
+    BraceletState,
+    Position,
+    SupervisedPerson,
+    Violation,
+    ViolationKind,
+    ViolationStatus,
+)
+from bracelets.models.positions import OPEN_VIOLATION_STATUSES
+from bracelets.protocols import REMOVAL_ALARMS, TAMPER_ALARMS, Report, ReportError
+from bracelets.rules import CompiledZone, Rules, rules_for
+from bracelets.schedules import local
+from opscenter.errors import DomainError, InvalidTransition
+from opscenter.models import Alert, DeviceCredential, Disposition
+from opscenter.services.alerts import alert_raise, alert_resolve, alert_update_open
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "bracelets"
+BRACELET_KIND = "bracelet"
+GATEWAY_KIND = "bracelet_gateway"
+LAST_POSITIONS_IN_ALERT = 20
+
+
+class UnknownDevice(DomainError):
+    code = "unknown_device"
+    status_code = 401
+    default_detail = gettext_lazy("Unknown device, or a secret that is not this device's.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one report: `stored`, `late` (stored, older than the latest), `duplicate` (a fix
+    already stored) or `contact` (no fix: a sign of life, alarms, battery)."""
+
+    status: str
+    position_pk: int | None = None
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def alert_key(person: SupervisedPerson, key: str) -> str:
+    return f"bracelets:{person.pk}:{key}"
+
+
+# --- Intake ---------------------------------------------------------------------------------------
+
+
+def _bracelet_lookup(credential: DeviceCredential, reports: list[Report]) -> dict[str, Any]:
+    claimed = {report.device_id for report in reports if report.device_id}
+    if credential.kind == BRACELET_KIND:
+        if claimed - {credential.identifier}:
+            raise UnknownDevice()  # a bracelet's secret speaks for that bracelet only
+        return {"credential_id": credential.pk}
+    if credential.kind == GATEWAY_KIND:
+        if not claimed:
+            raise ReportError("id", "A gateway must name the device (its unique id).")
+        if len(claimed) > 1:
+            raise ReportError("id", "One device per request.")
+        return {"unique_id": claimed.pop()}
+    raise UnknownDevice()
+
+
+def reports_receive(
+    *, credential: DeviceCredential, reports: list[Report], source: str, now: datetime | None = None
+) -> list[Outcome]:
+    """Store and judge what one bracelet sent, in one transaction; outcomes in the order given.
+
+    Raises UnknownDevice (nothing stored) when the credential does not speak for a known bracelet, and
+    ReportError for a fix timed too far in the future.
+    """
+    now = now or timezone.now()
+    if not reports:
+        return []
+    lookup = _bracelet_lookup(credential, reports)
+    ahead = now + timedelta(seconds=_setting("BRACELET_FUTURE_TOLERANCE_SECONDS", 300))
+    for report in reports:
+        if report.fix_time is not None and report.fix_time > ahead:
+            raise ReportError(report.time_field, "The fix time is ahead of the server's clock.")
+    # Alerts speak the platform's language, not the one a device's HTTP client happens to ask for.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        bracelet = (
+            Bracelet.objects.select_for_update(of=("self",))
+            .select_related("person__district")
+            .exclude(state=BraceletState.RETIRED)
+            .filter(**lookup)
+            .first()
+        )
+        if bracelet is None:
+            raise UnknownDevice()
+        intake = _Intake(bracelet=bracelet, source=source, now=now)
+        intake.run(reports)
+    return intake.outcomes
+
+
+class _Intake:
+    """One transaction's work for one bracelet: stores positions in one INSERT, writes the bracelet's
+    row once, and queries about violations only when one starts or ends."""
+
+    def __init__(self, *, bracelet: Bracelet, source: str, now: datetime) -> None:
+        self.bracelet, self.source, self.now = bracelet, source, now
+        self.person = bracelet.person
+        self.evaluate = bool(_setting("BRACELET_EVALUATE", True)) and self.person is not None
+        self.rules: Rules | None = rules_for(self.person.pk, self.person.rules_token) if self.person else None
+        self.book = _ViolationBook(self.person, bracelet, now, self.rules) if self.person else None
+        if self.book is not None:
+            self.book.intake = self
+        self.pending: list[tuple[int, Position]] = []
+        self.outcomes: list[Outcome | None] = []
+        self.bracelet_changes: dict[str, Any] = {}
+
+    def run(self, reports: list[Report]) -> None:
+        for report in reports:
+            if report.fix_time is None:
+                report.fix_time = self.now
+        self.outcomes = [None] * len(reports)
+        seen = self._stored_fix_times(reports)
+        self._heard()
+        for index in sorted(range(len(reports)), key=lambda i: reports[i].fix_time):
+            self._one(index, reports[index], seen)
+        self._flush()
+        if self.bracelet_changes:
+            Bracelet.objects.filter(pk=self.bracelet.pk).update(**self.bracelet_changes)
+        if self.book is not None:
+            self.book.save()
+
+    def _stored_fix_times(self, reports: list[Report]) -> set[datetime]:
+        """Fix times already stored. Only a fix not newer than the latest can be one (the row lock keeps
+        anyone else from storing meanwhile), so the common case asks nothing."""
+        latest = self.bracelet.last_fix_at
+        candidates = [r.fix_time for r in reports if r.has_fix and latest is not None and r.fix_time <= latest]
+        if not candidates:
+            return set()
+        return set(
+            Position.objects.filter(bracelet=self.bracelet, fix_time__in=candidates).values_list("fix_time", flat=True)
+        )
+
+    def _change(self, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self.bracelet, name, value)
+        self.bracelet_changes.update(fields)
+
+    def _heard(self) -> None:
+        if self.bracelet.last_contact_at is None or self.bracelet.last_contact_at < self.now:
+            self._change(last_contact_at=self.now)
+        if self.evaluate and self.book.is_open("signal_lost"):
+            self.book.end("signal_lost", at=self.now, reason=_("Heard from the bracelet again."),
+                          resolve_as=Disposition.TECHNICAL)  # fmt: skip
+
+    def _one(self, index: int, report: Report, seen: set[datetime]) -> None:
+        late = False
+        if report.has_fix:
+            if report.fix_time in seen:
+                self.outcomes[index] = Outcome("duplicate")
+                return
+            seen.add(report.fix_time)
+            late = self.bracelet.last_fix_at is not None and report.fix_time < self.bracelet.last_fix_at
+            self.pending.append((index, self._position(report, late)))
+            self.outcomes[index] = Outcome("late" if late else "stored")
+            if not late:
+                self._change(last_fix_at=report.fix_time)
+                if report.is_valid:
+                    self._change(last_latitude=report.latitude, last_longitude=report.longitude,
+                                 last_accuracy=report.accuracy, last_fix_received_at=self.now)  # fmt: skip
+        else:
+            self.outcomes[index] = Outcome("contact")
+        if report.battery is not None and not late:
+            self._change(battery=report.battery)
+        if self.evaluate:
+            _Judge(self, report, late).judge()
+
+    def _position(self, report: Report, late: bool) -> Position:
+        return Position(
+            bracelet_id=self.bracelet.pk, person_id=self.person.pk if self.person else None,
+            order_id=self.rules.order_at(report.fix_time) if self.rules else None,
+            fix_time=report.fix_time, received_at=self.now, latitude=report.latitude, longitude=report.longitude,
+            accuracy=report.accuracy, speed_knots=report.speed_knots, course=report.course, altitude=report.altitude,
+            battery=report.battery, is_valid=report.is_valid, alarm=",".join(report.alarms)[:100],
+            source=self.source, is_late=late, attributes=report.attributes,
+        )  # fmt: skip
+
+    def _flush(self) -> None:
+        """Store the positions read so far (before an alert, so that it shows them)."""
+        if not self.pending:
+            return
+        Position.objects.bulk_create([position for _index, position in self.pending])
+        for index, position in self.pending:
+            self.outcomes[index] = Outcome(self.outcomes[index].status, position.pk)
+        self.pending = []
+
+
+# --- Judging one report ---------------------------------------------------------------------------
+
+
+class _Judge:
+    """The rules applied to one report of a bracelet worn by someone."""
+
+    def __init__(self, intake: _Intake, report: Report, late: bool) -> None:
+        self.intake, self.report, self.late = intake, report, late
+        self.book: _ViolationBook = intake.book
+        self.rules: Rules = intake.rules
+        self.at = report.fix_time
+
+    def judge(self) -> None:
+        self._alarms()
+        if not self.late:
+            self._battery()
+        report = self.report
+        if not (report.has_fix and report.is_valid):
+            if not self.late:
+                self._inclusion_time_passes()
+            return
+        if not self.late and self.book.is_open("gps_lost"):
+            self.book.end("gps_lost", at=self.intake.now, reason=_("A valid fix arrived."),
+                          resolve_as=Disposition.TECHNICAL)  # fmt: skip
+        usable = report.accuracy is None or report.accuracy <= _setting("BRACELET_MAX_ACCURACY_METERS", 100.0)
+        if usable:
+            self._exclusion()
+        if not self.late:
+            self._inclusion(usable)
+
+    def _fix(self) -> dict:
+        report = self.report
+        return {"fix_time": report.fix_time.isoformat(), "latitude": report.latitude, "longitude": report.longitude,
+                "accuracy": report.accuracy, "late": self.late}  # fmt: skip
+
+    # Alarms the bracelet raises itself
+
+    def _alarms(self) -> None:
+        alarms, person = set(self.report.alarms), self.intake.person
+        if alarms & TAMPER_ALARMS or self.report.strap == "open":
+            self._device_alarm("tamper", ViolationKind.TAMPER,
+                               _("Bracelet strap tampered with: %(person)s") % {"person": person.full_name})  # fmt: skip
+        if alarms & REMOVAL_ALARMS:
+            self._device_alarm("removal", ViolationKind.REMOVAL,
+                               _("Bracelet removed: %(person)s") % {"person": person.full_name})  # fmt: skip
+        if "sos" in alarms:
+            violation = self._device_alarm("sos", ViolationKind.SOS,
+                                           _("SOS from a bracelet: %(person)s") % {"person": person.full_name})  # fmt: skip
+            self.book.end("sos", at=self.at, reason=_("An SOS is a single event."), violation=violation)
+        if self.report.strap == "closed" and not self.late:
+            for key in ("tamper", "removal"):
+                if self.book.is_open(key):
+                    self.book.end(key, at=self.at, reason=_("The bracelet reports its strap closed again."))
+
+    def _device_alarm(self, key: str, kind: str, title: str) -> Violation | None:
+        if self.book.is_open(key):
+            return None
+        violation = self.book.open(key, kind=kind, status=ViolationStatus.ALARM, severity=1, started_at=self.at,
+                                   details={"fix": self._fix(), "alarms": list(self.report.alarms)})  # fmt: skip
+        self.book.raise_alert(violation, title=title, latitude=self.report.latitude, longitude=self.report.longitude)
+        return violation
+
+    def _battery(self) -> None:
+        level, person = self.report.battery, self.intake.person
+        low, critical = _setting("BRACELET_LOW_BATTERY_PERCENT", (20.0, 10.0))
+        if level is None:
+            if "lowBattery" in self.report.alarms and not self.book.is_open("low_battery"):
+                severity = 3
+            else:
+                return
+        elif level < critical:
+            severity = 2
+        elif level < low:
+            severity = 3
+        else:
+            if self.book.is_open("low_battery"):
+                self.book.end("low_battery", at=self.intake.now, resolve_as=Disposition.TECHNICAL,
+                              reason=_("Battery back at %(level)s %%.") % {"level": f"{level:g}"})  # fmt: skip
+            return
+        violation = self.book.get_open("low_battery")
+        if violation is not None and violation.severity <= severity:
+            return
+        if violation is None:
+            violation = self.book.open("low_battery", kind=ViolationKind.LOW_BATTERY, status=ViolationStatus.ALARM,
+                                       severity=severity, started_at=self.intake.now, details={"battery": level})  # fmt: skip
+        else:
+            violation.severity = severity
+            violation.details = {**violation.details, "battery": level}
+            violation.save(update_fields=["severity", "details"])
+        shown = "?" if level is None else f"{level:g}"
+        self.book.raise_alert(violation, title=_("Bracelet battery low (%(level)s %%): %(person)s")
+                              % {"level": shown, "person": person.full_name},
+                              latitude=self.intake.bracelet.last_latitude, longitude=self.intake.bracelet.last_longitude)  # fmt: skip
+
+    # Zones
+
+    def _exclusion(self) -> None:
+        report, person = self.report, self.intake.person
+        applying = self.rules.exclusion_applying(self.at)
+        inside_keys = set()
+        for zone in applying:
+            if zone.signed_distance_m(report.latitude, report.longitude) > 0:
+                continue
+            key = f"exclusion:{zone.pk}"
+            inside_keys.add(key)
+            if self.book.is_open(key):
+                continue
+            violation = self.book.open(key, kind=ViolationKind.EXCLUSION, status=ViolationStatus.ALARM, severity=1,
+                                       started_at=self.at, zone_pk=zone.pk, details={"fix": self._fix()})  # fmt: skip
+            title = _("%(person)s entered the exclusion zone %(zone)s") % {
+                "person": person.full_name,
+                "zone": zone.name,
+            }
+            if self.late:
+                title = _("%(title)s (late fix of %(time)s)") % {"title": title, "time": f"{local(self.at):%H:%M:%S}"}
+            self.book.raise_alert(violation, title=title, latitude=report.latitude, longitude=report.longitude,
+                                  zone=zone)  # fmt: skip
+        if self.late:
+            return
+        for key in self.book.open_keys_starting("exclusion:"):
+            if key not in inside_keys:
+                self.book.end(key, at=self.at, reason=_("Left the exclusion zone."))
+
+    def _inclusion(self, usable: bool) -> None:
+        report = self.report
+        zones = self.rules.inclusion_applying(self.at)
+        if not zones:
+            self._inclusion_not_applying()
+            return
+        if not usable:
+            self._inclusion_time_passes()
+            return
+        nearest = min(zone.signed_distance_m(report.latitude, report.longitude) for zone in zones)
+        if nearest <= 0:
+            if self.book.is_open("inclusion"):
+                self.book.end("inclusion", at=self.at, resolve_as=Disposition.REAL,
+                              reason=_("Back in the zone at %(time)s.") % {"time": f"{local(self.at):%H:%M:%S}"})  # fmt: skip
+            return
+        if nearest > (report.accuracy or 0.0) and not self.book.is_open("inclusion"):
+            # Certainly out, even allowing for the fix's accuracy: the grace period starts.
+            self.book.open("inclusion", kind=ViolationKind.INCLUSION, status=ViolationStatus.PENDING,
+                           started_at=self.at, zone_pk=zones[0].pk,
+                           details={"fix": self._fix(), "distance_m": round(nearest, 1)})  # fmt: skip
+        self._inclusion_time_passes()
+
+    def _inclusion_time_passes(self) -> None:
+        violation = self.book.get_open("inclusion")
+        if violation is not None and violation.status == ViolationStatus.PENDING:
+            self.book.promote_if_due(violation, at=self.at, latitude=self.report.latitude,
+                                     longitude=self.report.longitude, rules=self.rules)  # fmt: skip
+
+    def _inclusion_not_applying(self) -> None:
+        """The curfew window ended, or an approved absence began: a pending breach lapses unalarmed; an
+        alarmed one ends but its alert stays open (the person did not come back)."""
+        violation = self.book.get_open("inclusion")
+        if violation is None:
+            return
+        if violation.status == ViolationStatus.PENDING:
+            self.book.end("inclusion", at=self.at, reason=_("The zone stopped applying within the grace period."))
+        else:
+            self.book.end("inclusion", at=self.at, reason=_("The zone stopped applying; not seen back in it."))
+
+
+# --- Violations and their alerts ------------------------------------------------------------------
+
+
+class _ViolationBook:
+    """A person's open violations (their keys are on the person's row), opened, ended and alarmed."""
+
+    def __init__(self, person: SupervisedPerson, bracelet: Bracelet, now: datetime, rules: Rules) -> None:
+        self.person, self.bracelet, self.now, self.rules = person, bracelet, now, rules
+        self.keys = list(person.open_violations or [])
+        self.loaded: dict[str, Violation] = {}
+        self.changed = False
+        self.intake: _Intake | None = None
+
+    def is_open(self, key: str) -> bool:
+        return key in self.keys
+
+    def open_keys_starting(self, prefix: str) -> list[str]:
+        return [key for key in self.keys if key.startswith(prefix)]
+
+    def get_open(self, key: str) -> Violation | None:
+        if key not in self.keys:
+            return None
+        if key not in self.loaded:
+            violation = Violation.objects.filter(
+                person=self.person, key=key, status__in=OPEN_VIOLATION_STATUSES
+            ).first()
+            if violation is None:  # the list was stale: heal it
+                self.keys.remove(key)
+                self.changed = True
+                return None
+            self.loaded[key] = violation
+        return self.loaded[key]
+
+    def open(self, key: str, *, kind: str, status: str, started_at: datetime, severity: int | None = None,
+             zone_pk: int | None = None, details: dict | None = None) -> Violation:  # fmt: skip
+        existing = Violation.objects.filter(person=self.person, key=key, status__in=OPEN_VIOLATION_STATUSES).first()
+        if existing is not None:  # the list was stale the other way
+            violation = existing
+        else:
+            violation = Violation.objects.create(
+                person=self.person, bracelet=self.bracelet, kind=kind, key=key, zone_id=zone_pk, status=status,
+                severity=severity, started_at=started_at, alarm_at=self.now if status == ViolationStatus.ALARM else None,
+                details=details or {},
+            )  # fmt: skip
+        self.loaded[key] = violation
+        if key not in self.keys:
+            self.keys.append(key)
+            self.changed = True
+        return violation
+
+    def end(self, key: str, *, at: datetime, reason: str, resolve_as: str | None = None,
+            violation: Violation | None = None) -> Violation | None:  # fmt: skip
+        """End the open violation: recorded; its alert resolved by the system as `resolve_as`, or (None)
+        told on its timeline and left for a person."""
+        violation = violation or self.get_open(key)
+        if violation is None:
+            return None
+        violation.status, violation.ended_at, violation.end_reason = ViolationStatus.CLEARED, at, reason[:200]
+        violation.save(update_fields=["status", "ended_at", "end_reason"])
+        if key in self.keys:
+            self.keys.remove(key)
+            self.changed = True
+        self.loaded.pop(key, None)
+        if violation.alert_id:
+            if resolve_as is not None:
+                with contextlib.suppress(InvalidTransition):  # a person closed it already
+                    alert_resolve(alert=Alert(pk=violation.alert_id), actor=None, disposition=resolve_as, note=reason)
+            else:
+                alert_update_open(dedup_key=alert_key(self.person, key), text=reason,
+                                  payload={"ended_at": at.isoformat()})  # fmt: skip
+        return violation
+
+    def promote_if_due(self, violation: Violation, *, at: datetime, rules: Rules,
+                       latitude: float | None = None, longitude: float | None = None) -> bool:  # fmt: skip
+        """A pending inclusion breach past its grace period becomes an alarm (P2)."""
+        grace = timedelta(seconds=_setting("BRACELET_BREACH_GRACE_SECONDS", 180))
+        if violation.status != ViolationStatus.PENDING or at - violation.started_at < grace:
+            return False
+        violation.status, violation.severity, violation.alarm_at = ViolationStatus.ALARM, 2, self.now
+        violation.save(update_fields=["status", "severity", "alarm_at"])
+        zone = rules.zone(violation.zone_id) if violation.zone_id else None
+        minutes = max(1, round((at - violation.started_at).total_seconds() / 60))
+        title = _("%(person)s out of the zone %(zone)s for %(minutes)d min") % {
+            "person": self.person.full_name,
+            "zone": zone.name if zone else "?",
+            "minutes": minutes,
+        }
+        if latitude is None:
+            latitude, longitude = self.bracelet.last_latitude, self.bracelet.last_longitude
+        self.raise_alert(violation, title=title, latitude=latitude, longitude=longitude, zone=zone)
+        return True
+
+    def raise_alert(self, violation: Violation, *, title: str, latitude: float | None, longitude: float | None,
+                    zone: CompiledZone | None = None) -> Alert:  # fmt: skip
+        """Raise (or repeat) the violation's alert in the person's district, with the person's card link,
+        their last positions and their zones (the one concerned first) for the map."""
+        if self.intake is not None:
+            self.intake._flush()
+        person = self.person
+        zones = [zone.as_geometry()] if zone is not None else []
+        zones += [other.as_geometry() for other in (*self.rules.inclusion, *self.rules.exclusion)
+                  if zone is None or other.pk != zone.pk]  # fmt: skip
+        positions = [
+            {"fix_time": fix_time.isoformat(), "latitude": lat, "longitude": lon, "accuracy": accuracy}
+            for fix_time, lat, lon, accuracy in Position.objects.filter(person=person)
+            .order_by("-fix_time").values_list("fix_time", "latitude", "longitude", "accuracy")[:LAST_POSITIONS_IN_ALERT]
+        ]  # fmt: skip
+        alert = alert_raise(
+            source=SOURCE, kind=f"bracelet_{violation.kind}", severity=violation.severity, title=title,
+            district=person.district, latitude=latitude, longitude=longitude, address=person.home_address,
+            dedup_key=alert_key(person, violation.key),
+            payload={
+                "person": {"id": person.pk, "name": person.full_name,
+                           "card_url": reverse("bracelets:person", kwargs={"person_pk": person.pk})},
+                "bracelet": self.bracelet.unique_id,
+                "violation": {"id": violation.pk, "kind": violation.kind, "label": str(violation.get_kind_display()),
+                              "started_at": violation.started_at.isoformat()},
+                "positions": positions,
+                "zones": zones,
+                "details": violation.details,
+            },
+        )  # fmt: skip
+        violation.alert = alert
+        violation.save(update_fields=["alert"])
+        return alert
+
+    def save(self) -> None:
+        if self.changed:
+            SupervisedPerson.objects.filter(pk=self.person.pk).update(open_violations=self.keys)
+            self.person.open_violations = list(self.keys)
+            self.changed = False
+
+
+# --- Supervision ----------------------------------------------------------------------------------
+
+
+def bracelets_supervise(*, now: datetime | None = None) -> int:
+    """The periodic check: pending breaches past their grace become alarms; a worn bracelet heard from
+    but with no valid fix for BRACELET_GPS_LOST_SECONDS has lost GPS; one not heard from for
+    BRACELET_SIGNAL_LOST_SECONDS has lost its signal (P2 each). Returns how many alarms it raised."""
+    now = now or timezone.now()
+    if not _setting("BRACELET_EVALUATE", True):
+        return 0
+    grace = timedelta(seconds=_setting("BRACELET_BREACH_GRACE_SECONDS", 180))
+    signal_cutoff = now - timedelta(seconds=_setting("BRACELET_SIGNAL_LOST_SECONDS", 600))
+    gps_cutoff = now - timedelta(seconds=_setting("BRACELET_GPS_LOST_SECONDS", 900))
+    raised = 0
+    due = Violation.objects.filter(kind=ViolationKind.INCLUSION, status=ViolationStatus.PENDING,
+                                   started_at__lte=now - grace).values_list("person_id", flat=True)  # fmt: skip
+    for person_pk in list(due):
+        raised += _supervise_person(person_pk, now=now, check="inclusion")
+    worn = Bracelet.objects.filter(person__isnull=False, last_contact_at__isnull=False).exclude(
+        state=BraceletState.RETIRED
+    )
+    for person_pk in list(worn.filter(last_contact_at__lt=signal_cutoff).values_list("person_id", flat=True)):
+        raised += _supervise_person(person_pk, now=now, check="signal_lost")
+    gps = worn.filter(last_contact_at__gte=signal_cutoff).exclude(last_fix_received_at__gte=gps_cutoff)
+    for person_pk in list(gps.values_list("person_id", flat=True)):
+        raised += _supervise_person(person_pk, now=now, check="gps_lost")
+    return raised
+
+
+def _supervise_person(person_pk: int, *, now: datetime, check: str) -> int:
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        bracelet = (
+            Bracelet.objects.select_for_update(of=("self",)).select_related("person__district")
+            .filter(person_id=person_pk).exclude(state=BraceletState.RETIRED).first()
+        )  # fmt: skip
+        if bracelet is None:
+            return 0
+        person = bracelet.person
+        rules = rules_for(person.pk, person.rules_token)
+        book = _ViolationBook(person, bracelet, now, rules)
+        raised = 0
+        if check == "inclusion":
+            violation = book.get_open("inclusion")
+            if violation is not None and book.promote_if_due(violation, at=now, rules=rules):
+                raised = 1
+        elif check == "signal_lost":
+            cutoff = now - timedelta(seconds=_setting("BRACELET_SIGNAL_LOST_SECONDS", 600))
+            if bracelet.last_contact_at < cutoff and not book.is_open("signal_lost"):
+                raised = _technical(book, "signal_lost", ViolationKind.SIGNAL_LOST, now,
+                                    _("Bracelet not heard from since %(time)s: %(person)s"), bracelet.last_contact_at)  # fmt: skip
+        elif check == "gps_lost":
+            cutoff = now - timedelta(seconds=_setting("BRACELET_GPS_LOST_SECONDS", 900))
+            since = bracelet.last_fix_received_at or _worn_since(bracelet)
+            if since is not None and since < cutoff and not book.is_open("gps_lost"):
+                raised = _technical(book, "gps_lost", ViolationKind.GPS_LOST, now,
+                                    _("Bracelet talks but has no GPS fix since %(time)s: %(person)s"),
+                                    since)  # fmt: skip
+        book.save()
+        return raised
+
+
+def _technical(book: _ViolationBook, key: str, kind: str, now: datetime, title: str, since: datetime) -> int:
+    violation = book.open(key, kind=kind, status=ViolationStatus.ALARM, severity=2, started_at=since,
+                          details={"since": since.isoformat()})  # fmt: skip
+    text = title % {"time": f"{local(since):%d.%m %H:%M}", "person": book.person.full_name}
+    book.raise_alert(
+        violation, title=text, latitude=book.bracelet.last_latitude, longitude=book.bracelet.last_longitude
+    )
+    return 1
+
+
+def _worn_since(bracelet: Bracelet) -> datetime | None:
+    assignment = bracelet.assignments.filter(ended_at__isnull=True).first()
+    return assignment.started_at if assignment else None
