@@ -39,7 +39,9 @@ class Alert(models.Model):
 
     The payload is the raising app's; the dashboard reads three keys of it when present: `caution` (text
     shown before anything else, e.g. a duress), `object` or `person` (a card: name, kind_label, address,
-    contacts [{name, role, phone}], notes) and `link` ({url, label}: the page of what the alert is about).
+    contacts [{name, role, phone}], notes; `card_url` links to its page) and `link` ({url, label}); the map
+    also draws `zones` ([{shape: circle, center, radius_m | shape: polygon, polygon, kind, name}]) and
+    `positions` ([{latitude, longitude}], the last ones, newest first).
     """
 
     source = models.CharField(_("source"), max_length=32, help_text=_("The app that raised it."))

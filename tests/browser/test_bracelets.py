@@ -55,6 +55,14 @@ def test_a_breach_through_osmand_reaches_the_dashboard_and_the_officers_map(new_
     expect(row).to_have_count(1)
     expect(row).to_have_attribute("data-severity", "2")
     expect(row).to_have_attribute("data-status", "new")
+    # with the person's card link, the home zone and the last positions on the dashboard's map
+    row.click()
+    operator.keyboard.press("Enter")
+    card_link = operator.locator("#detail [data-field=card] [data-part=link]")
+    expect(card_link).to_have_attribute("href", f"/bracelets/people/{person.pk}/")
+    expect(operator.locator("#map path.context-inclusion")).to_have_count(1)
+    expect(operator.locator("#map path.context-track")).to_have_count(1)
+    expect(operator.locator("#map path.context-fix")).to_have_count(3)
 
     # And the officer sees the person in alarm, gives a reason, and sees the track and the home on the map
     page = new_page()

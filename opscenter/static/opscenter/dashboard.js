@@ -261,6 +261,8 @@
   const mapElement = document.getElementById("map");
   let map = null;
   let markerLayer = null;
+  let contextLayer = null; // the selected alert's zones and track (payload.zones, payload.positions)
+  let contextRenderer = null;
   let renderer = null;
 
   if (window.L && mapElement) {
@@ -283,6 +285,8 @@
         tiles.addTo(map);
       }
       markerLayer = L.layerGroup().addTo(map);
+      contextLayer = L.layerGroup().addTo(map);
+      contextRenderer = L.svg({ padding: 0.5 }); // a few shapes: SVG, so they can be styled and found
     } catch (error) {
       // Without a map the list still works: that is what the operator needs most.
       console.warn("The map could not start.", error);
@@ -618,6 +622,7 @@
     setText(detailFields.source, [alert.source, alert.kind].filter(Boolean).join(" / "));
     setText(detailFields.repeats, String(alert.repeat_count || 0));
     renderCard(alert.payload || {});
+    renderContext(alert.payload || {});
     const open = alert.status !== "resolved";
     if (acknowledgeButton) {
       acknowledgeButton.hidden = alert.status !== "new";
@@ -640,7 +645,7 @@
     caution.hidden = !payload.caution;
     const card = detailFields.card;
     const subject = payload.object || payload.person || null;
-    const link = payload.link || null;
+    const link = payload.link || (subject && subject.card_url ? { url: subject.card_url, label: strings.openCard } : null);
     card.hidden = !subject && !link;
     const part = function (name) {
       return card.querySelector("[data-part=" + name + "]");
@@ -690,9 +695,55 @@
     loadTimeline(id);
   }
 
+  /** The zones (circle or polygon; exclusion in red) and the last positions of the selected alert. */
+  function renderContext(payload) {
+    if (!contextLayer) {
+      return;
+    }
+    contextLayer.clearLayers();
+    (payload.zones || []).forEach(function (zone) {
+      const exclusion = zone.kind === "exclusion";
+      const style = {
+        color: exclusion ? "#b00020" : "#1f6feb",
+        weight: 2,
+        fillOpacity: 0.08,
+        renderer: contextRenderer,
+        className: exclusion ? "context-zone context-exclusion" : "context-zone context-inclusion",
+      };
+      let shape = null;
+      if (zone.shape === "circle" && zone.center && zone.radius_m) {
+        shape = L.circle(zone.center, Object.assign({ radius: zone.radius_m }, style));
+      } else if (zone.shape === "polygon" && zone.polygon && zone.polygon.length > 2) {
+        shape = L.polygon(zone.polygon, style);
+      }
+      if (shape) {
+        shape.bindTooltip(zone.name || "");
+        contextLayer.addLayer(shape);
+      }
+    });
+    const track = (payload.positions || [])
+      .filter(function (point) {
+        return typeof point.latitude === "number" && typeof point.longitude === "number";
+      })
+      .map(function (point) {
+        return [point.latitude, point.longitude];
+      });
+    if (track.length > 1) {
+      const line = { color: "#8250df", weight: 3, dashArray: "4 4", renderer: contextRenderer, className: "context-track" };
+      contextLayer.addLayer(L.polyline(track, line));
+    }
+    track.forEach(function (point) {
+      const fix = { radius: 3, color: "#8250df", renderer: contextRenderer, className: "context-fix" };
+      contextLayer.addLayer(L.circleMarker(point, fix));
+    });
+  }
+
   function closeDetail() {
     if (detailId === null) {
       return;
+    }
+    if (contextLayer) {
+      contextLayer.clearLayers();
     }
     detailId = null;
     detailElement.hidden = true;
