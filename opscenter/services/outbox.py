@@ -21,14 +21,25 @@ logger = logging.getLogger(__name__)
 
 Sender = Callable[[OutboxMessage], None]
 _senders: dict[str, Sender] = {}
+_max_attempts: dict[str, int] = {}  # per channel, where a partner's contract asks for more (or fewer)
 
 
 class PermanentFailure(Exception):
     """The destination will never accept this message: do not retry."""
 
 
-def outbox_register_sender(channel: str, sender: Sender) -> None:
+def outbox_register_sender(channel: str, sender: Sender, *, max_attempts: int | None = None) -> None:
+    """Deliver `channel`'s messages with `sender`; `max_attempts` overrides OUTBOX_MAX_ATTEMPTS for it
+    (the backoff doubles up to OUTBOX_BACKOFF_MAX_SECONDS, so attempts decide how long retries last)."""
     _senders[channel] = sender
+    if max_attempts is not None:
+        _max_attempts[channel] = max_attempts
+    else:
+        _max_attempts.pop(channel, None)
+
+
+def outbox_max_attempts(channel: str) -> int:
+    return _max_attempts.get(channel, settings.OUTBOX_MAX_ATTEMPTS)
 
 
 def outbox_enqueue(*, channel: str, payload: dict, destination: str = "") -> OutboxMessage:
@@ -80,7 +91,7 @@ def outbox_deliver(*, message_pk) -> str:
             message.status, message.last_error = OutboxStatus.DEAD, f"permanent: {error}"[:2000]
         except Exception as error:
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            if message.attempts >= outbox_max_attempts(message.channel):
                 message.status = OutboxStatus.DEAD
             else:
                 delay = outbox_backoff_seconds(message.attempts)

@@ -35,6 +35,7 @@ class Recorder:
 @pytest.fixture
 def sender(monkeypatch):
     monkeypatch.setattr(outbox, "_senders", {})
+    monkeypatch.setattr(outbox, "_max_attempts", {})
     recorder = Recorder()
     outbox_register_sender("test", recorder)
     return recorder
@@ -95,6 +96,20 @@ def test_after_the_last_attempt_the_message_is_a_dead_letter(sender, settings):
         outbox_deliver(message_pk=message.pk)
     message.refresh_from_db()
     assert (message.status, message.attempts) == (OutboxStatus.DEAD, 3)
+
+
+def test_a_channel_may_ask_for_more_attempts_than_the_default(sender, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    outbox_register_sender("patient", sender, max_attempts=4)
+    sender.failures = 99
+    message = outbox_enqueue(channel="patient", payload={})
+    for _ in range(4):
+        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+        outbox_deliver(message_pk=message.pk)
+        message.refresh_from_db()
+        if message.attempts < 4:
+            assert message.status == OutboxStatus.PENDING
+    assert (message.status, message.attempts) == (OutboxStatus.DEAD, 4)
 
 
 def test_a_permanent_failure_is_a_dead_letter_at_once(sender, django_capture_on_commit_callbacks):
