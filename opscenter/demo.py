@@ -109,11 +109,9 @@ _STREETS = {
 }
 _DEFAULT_STREETS = ("ул. Абая", "ул. Достык", "ул. Бейбитшилик", "ул. Жамбыла")
 
-# Subsystems not built yet, simulated here until their apps bring real traffic (alarms already does).
+# Subsystems not built yet, simulated here until their apps bring real traffic (alarms and bracelets do).
 # kind, severity, title maker, how far from the district seat (degrees), dedup key maker (None: none)
 _KINDS: list[tuple[str, int, Callable[[random.Random], str], float, Callable[[random.Random], str] | None]] = [
-    ("bracelet_exclusion_zone", 2, lambda rng: _("Bracelet: exclusion zone entered"), 0.05, None),
-    ("bracelet_tamper", 2, lambda rng: _("Bracelet: strap tampered with"), 0.05, None),
     (
         "wanted_vehicle",
         2,
