@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 class AppealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "appeals"
+    verbose_name = _("Appeals")
+
+    def ready(self) -> None:
+        from appeals import checks, schema  # noqa: F401  (registers the system check and the OpenAPI scheme)
+        from appeals.services.webhooks import WEBHOOK_CHANNEL, webhook_send
+        from appeals.simulator import simulate_appeals
+        from opscenter.demo import register_simulator
+        from opscenter.services.outbox import outbox_register_sender
+
+        outbox_register_sender(WEBHOOK_CHANNEL, webhook_send, max_attempts=settings.APPEALS_WEBHOOK_MAX_ATTEMPTS)
+        register_simulator(simulate_appeals)

@@ -116,8 +116,10 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 gives every read a 5 s timeout, the time channels_redis blocks waiting for a
-                # message: an idle socket would then be closed (channels_redis#422). Longer than that.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # message: an idle socket would then be closed (channels_redis#422). No client timeout:
+                # the server ends each blocking wait itself. (A finite one longer than 5 s made cancelled
+                # receives hang on teardown.)
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
             },
         }
@@ -189,6 +191,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {"task": "opscenter.tasks.escalate_alerts", "schedule": 5.0},
     "deliver-due-outbox": {"task": "opscenter.tasks.deliver_due_outbox", "schedule": 30.0},
     "supervise-alarm-panels": {"task": "alarms.tasks.supervise_panels", "schedule": 15.0},
+    "purge-appeals-leftovers": {"task": "appeals.tasks.purge_leftovers", "schedule": 3600.0},
     "supervise-bracelets": {"task": "bracelets.tasks.supervise_bracelets", "schedule": 30.0},
     "purge-bracelet-positions": {"task": "bracelets.tasks.purge_positions", "schedule": 3600.0},
 }
@@ -266,3 +269,34 @@ BRACELET_POSITION_RETENTION_DAYS = env.int("BRACELET_POSITION_RETENTION_DAYS", d
 BRACELET_BATCH_MAX_POSITIONS = env.int("BRACELET_BATCH_MAX_POSITIONS", default=1000)
 # A fix timed further ahead of the server's clock than this is refused (a device with a wrong clock).
 BRACELET_FUTURE_TOLERANCE_SECONDS = env.int("BRACELET_FUTURE_TOLERANCE_SECONDS", default=300)
+
+# --- appeals: the "Закон и порядок" partner API, deadlines, webhooks, Open311 ------------------------------
+# Fernet keys that encrypt the partners' secrets, comma-separated, newest first (`appeals_reencrypt_secrets`
+# moves stored secrets to the first). Unset, one is derived from SECRET_KEY: set it in production, or a new
+# SECRET_KEY leaves the stored secrets unreadable.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+APPEALS_SIGNATURE_WINDOW_SECONDS = env.int("APPEALS_SIGNATURE_WINDOW_SECONDS", default=300)
+APPEALS_PARTNER_SECRET_OVERLAP_HOURS = env.int("APPEALS_PARTNER_SECRET_OVERLAP_HOURS", default=24)
+APPEALS_IDEMPOTENCY_TTL_HOURS = max(24, env.int("APPEALS_IDEMPOTENCY_TTL_HOURS", default=48))
+# A claimed Idempotency-Key whose request has not finished in this time is taken over by a retry.
+APPEALS_IDEMPOTENCY_LOCK_SECONDS = env.int("APPEALS_IDEMPOTENCY_LOCK_SECONDS", default=60)
+APPEALS_ATTACHMENT_MAX_BYTES = {
+    "photo": env.int("APPEALS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024),
+    "video": env.int("APPEALS_VIDEO_MAX_BYTES", default=50 * 1024 * 1024),
+    "voice": env.int("APPEALS_VOICE_MAX_BYTES", default=10 * 1024 * 1024),
+}
+APPEALS_ATTACHMENT_ORPHAN_HOURS = env.int("APPEALS_ATTACHMENT_ORPHAN_HOURS", default=24)
+APPEALS_DEADLINE_WORKING_DAYS = 15  # АППК art. 76
+APPEALS_REDIRECT_WORKING_DAYS = 3
+APPEALS_EXTENSION_MAX_MONTHS = 2
+APPEALS_DUE_SOON_WORKING_DAYS = env.int("APPEALS_DUE_SOON_WORKING_DAYS", default=3)
+APPEALS_WORKDAY_START = "09:00"
+APPEALS_NEAREST_SEAT_MAX_KM = env.float("APPEALS_NEAREST_SEAT_MAX_KM", default=150)
+APPEALS_MANUAL_ROUTING_CENTER = "uralsk"
+APPEALS_WEBHOOK_TIMEOUT_SECONDS = env.float("APPEALS_WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Partner webhooks are retried for about three days, then dead-lettered by the sender. With the outbox's
+# backoff (30 s doubling to 6 h, equal jitter) 34 attempts span at least 3 days, so the 72 hours end them.
+APPEALS_WEBHOOK_RETRY_HOURS = env.int("APPEALS_WEBHOOK_RETRY_HOURS", default=72)
+APPEALS_WEBHOOK_MAX_ATTEMPTS = env.int("APPEALS_WEBHOOK_MAX_ATTEMPTS", default=34)
+# The unsigned no-op endpoint bench/appeals.py measures against; never on in production.
+APPEALS_BENCH_ENDPOINTS = env.bool("APPEALS_BENCH_ENDPOINTS", default=False)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from alarms import urls as alarms_urls
+from appeals import urls as appeals_urls
 from bracelets import urls as bracelets_urls
 from opscenter import views
 from opscenter.apis import alerts
@@ -17,6 +18,7 @@ api_v1 = [
     path("alerts/<int:alert_pk>/comment/", alerts.AlertCommentApi.as_view(), name="alert-comment"),
     path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
     path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
+    path("partner/", include((appeals_urls.partner_api_urlpatterns, "appeals-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -30,6 +32,8 @@ urlpatterns = [
     path("language/", views.language_set, name="language-set"),
     path("alarms/", include("alarms.urls")),
     path("bracelets/", include("bracelets.urls")),
+    path("appeals/", include("appeals.urls")),
+    path("open311/v2/", include((appeals_urls.open311_urlpatterns, "open311"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -11,7 +11,7 @@ def redis_channel_layers(prefix: str | None = None, url: str = REDIS_URL) -> dic
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": url, "socket_timeout": 15}],
+                "hosts": [{"address": url, "socket_timeout": None}],
                 "prefix": prefix or f"test-{uuid.uuid4().hex[:8]}",
             },
         }

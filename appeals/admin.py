@@ -1,0 +1,236 @@
+"""Admin of the appeals app: partners (credentials shown once), the calendar, district boundaries. Appeals
+are read here without their applicant data, which only the audited officer's page shows."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from appeals.models import (
+    Appeal,
+    AppealEvent,
+    Attachment,
+    CalendarDay,
+    DistrictBoundary,
+    IdempotencyKey,
+    Partner,
+    PublicHoliday,
+    RegistrationCounter,
+)
+from appeals.services.boundaries import BoundaryFileInvalid, boundaries_load
+from appeals.services.calendar import calendar_year_fill
+from appeals.services.partners import partner_create, partner_rotate, partner_webhook_enable
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _credentials_page(request: HttpRequest, partner: Partner, credentials: dict) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "admin/appeals/partner_credentials.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Credentials of %(partner)s") % {"partner": partner.name},
+            "partner": partner,
+            "credentials": json.dumps(credentials, indent=2),
+            "opts": Partner._meta,
+        },
+    )
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "key_id", "is_active", "webhook_url", "webhook_enabled", "rotated_at"]
+    list_filter = ["is_active", "webhook_enabled"]
+    search_fields = ["code", "name", "key_id"]
+    readonly_fields = ["key_id", "created_at", "rotated_at", "previous_valid_until", "previous_webhook_valid_until",
+                       "webhook_disabled_at", "webhook_disabled_reason"]  # fmt: skip
+    actions = ["rotate_secrets", "enable_webhook"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["code", "name", "webhook_url"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", *self.readonly_fields] if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        partner, credentials = partner_create(
+            code=obj.code, name=obj.name, webhook_url=obj.webhook_url, actor=request.user
+        )
+        for field in Partner._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(partner, field.attname))
+        obj._state.adding = False
+        request._appeals_credentials = credentials.as_dict()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        credentials = getattr(request, "_appeals_credentials", None)
+        if credentials is None:
+            return super().response_add(request, obj, post_url_continue)
+        return _credentials_page(request, obj, credentials)
+
+    @admin.action(description=_("Rotate the secrets (the old ones work for the overlap period)"))
+    def rotate_secrets(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Rotate one partner at a time."), messages.ERROR)
+            return None
+        partner = queryset.get()
+        credentials = partner_rotate(partner=partner, actor=request.user)
+        return _credentials_page(request, partner, credentials.as_dict())
+
+    @admin.action(description=_("Turn the webhook back on"))
+    def enable_webhook(self, request, queryset):
+        for partner in queryset:
+            partner_webhook_enable(partner=partner, actor=request.user)
+        self.message_user(request, _("Webhooks turned on."))
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "key", "state", "response_status", "created_at", "expires_at"]
+    list_filter = ["state", "partner"]
+    search_fields = ["key"]
+    exclude = ["response_body"]
+
+
+class AppealEventInline(admin.TabularInline):
+    model = AppealEvent
+    extra = 0
+    fields = ["at", "action", "status", "actor", "actor_label", "is_public", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["registration_number", "partner", "category", "status", "district", "deadline", "registered_at"]
+    list_filter = ["status", "category", "partner", "district", "routed_by"]
+    search_fields = ["registration_number", "partner_reference"]
+    date_hierarchy = "registered_at"
+    exclude = ["applicant_iin", "applicant_full_name", "applicant_phone"]
+    inlines = [AppealEventInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "partner", "appeal", "kind", "content_type", "size", "uploaded_at"]
+    list_filter = ["kind", "partner"]
+    exclude = ["file"]
+
+
+@admin.register(RegistrationCounter)
+class RegistrationCounterAdmin(ReadOnlyAdmin):
+    list_display = ["year", "last_number"]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(admin.ModelAdmin):
+    list_display = ["month", "day", "name", "moves_off_weekend"]
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working", "kind", "name"]
+    list_filter = ["kind", "is_working"]
+    date_hierarchy = "date"
+    change_list_template = "admin/appeals/calendarday/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("fill/", self.admin_site.admin_view(self.fill_view), name="appeals_calendarday_fill"),
+            *super().get_urls(),
+        ]
+
+    def fill_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            return redirect("admin:appeals_calendarday_changelist")
+        form = YearForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            created = calendar_year_fill(year=form.cleaned_data["year"], actor=request.user)
+            self.message_user(
+                request,
+                _("%(count)d days entered. Add Kurban Ait and the government's transfers by hand.")
+                % {"count": len(created)},
+            )
+            return redirect("admin:appeals_calendarday_changelist")
+        return TemplateResponse(
+            request,
+            "admin/appeals/form.html",
+            {**self.admin_site.each_context(request), "title": _("Fill a year from the public holidays"),
+             "form": form, "opts": CalendarDay._meta, "multipart": False},
+        )  # fmt: skip
+
+
+class BoundaryFileForm(forms.Form):
+    file = forms.FileField(label=_("GeoJSON FeatureCollection"))
+    key_property = forms.CharField(
+        label=_("Property naming the district"), initial="code",
+        help_text=_("Its value is a district code or its Russian or Kazakh name."),
+    )  # fmt: skip
+
+
+@admin.register(DistrictBoundary)
+class DistrictBoundaryAdmin(admin.ModelAdmin):
+    list_display = ["district", "source", "loaded_at", "min_latitude", "max_latitude", "min_longitude", "max_longitude"]
+    readonly_fields = ["min_latitude", "max_latitude", "min_longitude", "max_longitude", "loaded_at"]
+    change_list_template = "admin/appeals/districtboundary/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # through the GeoJSON upload, which checks and derives the bounding box
+
+    def get_urls(self):
+        return [
+            path("load/", self.admin_site.admin_view(self.load_view), name="appeals_districtboundary_load"),
+            *super().get_urls(),
+        ]
+
+    def load_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            return redirect("admin:appeals_districtboundary_changelist")
+        form = BoundaryFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                collection = json.loads(upload.read())
+                loaded = boundaries_load(
+                    collection=collection, source=upload.name, key_property=form.cleaned_data["key_property"],
+                    actor=request.user,
+                )  # fmt: skip
+            except (ValueError, BoundaryFileInvalid) as error:
+                form.add_error("file", getattr(error, "detail", None) or str(error))
+            else:
+                self.message_user(request, _("%(count)d district boundaries loaded.") % {"count": len(loaded)})
+                return redirect(reverse("admin:appeals_districtboundary_changelist"))
+        return TemplateResponse(
+            request,
+            "admin/appeals/form.html",
+            {**self.admin_site.each_context(request), "title": _("Load district boundaries"), "form": form,
+             "opts": DistrictBoundary._meta, "multipart": True},
+        )  # fmt: skip

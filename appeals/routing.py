@@ -1,0 +1,57 @@
+"""Where an appeal goes: the district whose boundary holds its location, else the nearest district seat
+(within APPEALS_NEAREST_SEAT_MAX_KM), else the district its address names, else the Uralsk center for
+manual routing."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from appeals import geo
+from appeals.models import DistrictBoundary, RoutedBy
+from opscenter.models import District, OperationsCenter
+
+
+@dataclass(frozen=True)
+class Routing:
+    center: OperationsCenter
+    district: District | None
+    routed_by: str
+
+
+def route(*, latitude: float | None, longitude: float | None, address: str) -> Routing:
+    if latitude is not None and longitude is not None:
+        district = _district_by_boundary(latitude, longitude)
+        if district is not None:
+            return Routing(district.center, district, RoutedBy.BOUNDARY)
+        district = _district_by_nearest_seat(latitude, longitude)
+        if district is not None:
+            return Routing(district.center, district, RoutedBy.NEAREST_SEAT)
+    if address:
+        code = geo.district_code_from_address(address)
+        district = District.objects.select_related("center").filter(code=code).first() if code else None
+        if district is not None:
+            return Routing(district.center, district, RoutedBy.ADDRESS)
+    center = OperationsCenter.objects.get(code=settings.APPEALS_MANUAL_ROUTING_CENTER)
+    return Routing(center, None, RoutedBy.MANUAL)
+
+
+def _district_by_boundary(latitude: float, longitude: float) -> District | None:
+    candidates = DistrictBoundary.objects.select_related("district__center").filter(
+        min_latitude__lte=latitude,
+        max_latitude__gte=latitude,
+        min_longitude__lte=longitude,
+        max_longitude__gte=longitude,
+    )
+    for boundary in candidates.order_by("district__code"):
+        if geo.contains(boundary.geometry, latitude=latitude, longitude=longitude):
+            return boundary.district
+    return None
+
+
+def _district_by_nearest_seat(latitude: float, longitude: float) -> District | None:
+    best, best_distance = None, settings.APPEALS_NEAREST_SEAT_MAX_KM
+    for district in District.objects.select_related("center"):
+        distance = geo.distance_km(latitude, longitude, district.seat_latitude, district.seat_longitude)
+        if distance <= best_distance:
+            best, best_distance = district, distance
+    return best

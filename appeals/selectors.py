@@ -1,0 +1,161 @@
+"""Reads of the appeals app. People's reads take the user and filter by scope; partners' reads take the
+partner and see only its own appeals."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import median
+
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Partner
+from appeals.workdays import working_calendar_load
+from opscenter.models import User
+from opscenter.selectors import districts_visible
+
+
+def appeals_visible(*, user: User) -> QuerySet[Appeal]:
+    """Administrators: all. Others: the appeals of their districts, and of their centers (including those
+    waiting for manual routing in a center). No scope: nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return Appeal.objects.none()
+    appeals = Appeal.objects.select_related("district", "center", "partner", "assigned_to")
+    if user.is_administrator:
+        return appeals
+    center_pks = list(user.centers.values_list("pk", flat=True))
+    district_pks = list(user.districts.values_list("pk", flat=True))
+    return appeals.filter(Q(center__in=center_pks) | Q(district__in=district_pks))
+
+
+def appeal_get(*, user: User, appeal_pk: int) -> Appeal:
+    """Appeal.DoesNotExist when out of scope: never a hint that it exists."""
+    return appeals_visible(user=user).get(pk=appeal_pk)
+
+
+def local_today() -> date:
+    return timezone.localdate()
+
+
+def due_soon_until(*, today: date | None = None) -> date:
+    today = today or local_today()
+    calendar = working_calendar_load(first_year=today.year, last_year=today.year + 1)
+    return calendar.add_working_days(today, settings.APPEALS_DUE_SOON_WORKING_DAYS)
+
+
+def appeal_list(
+    *,
+    user: User,
+    status: list[str] | None = None,
+    category: list[str] | None = None,
+    district: str | None = None,
+    urgency: str | None = None,
+    search: str = "",
+    assigned_to_me: bool = False,
+    today: date | None = None,
+) -> QuerySet[Appeal]:
+    """Overdue first, then due soon, then the other open ones by deadline, then the finished ones."""
+    today = today or local_today()
+    soon = due_soon_until(today=today)
+    appeals = appeals_visible(user=user)
+    if status:
+        appeals = appeals.filter(status__in=status)
+    if category:
+        appeals = appeals.filter(category__in=category)
+    if district == "-":
+        appeals = appeals.filter(district__isnull=True)
+    elif district:
+        appeals = appeals.filter(district__code=district)
+    if assigned_to_me:
+        appeals = appeals.filter(assigned_to=user)
+    if search:
+        search = search.strip()
+        appeals = appeals.filter(
+            Q(registration_number__icontains=search)
+            | Q(description__icontains=search)
+            | Q(address__icontains=search)
+            | Q(partner_reference=search)
+        )
+    appeals = appeals.annotate(
+        urgency=Case(
+            When(status__in=FINAL_STATUSES, then=Value(3)),
+            When(deadline__lt=today, then=Value(0)),
+            When(deadline__lte=soon, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+    if urgency == "overdue":
+        appeals = appeals.filter(urgency=0)
+    elif urgency == "due_soon":
+        appeals = appeals.filter(urgency=1)
+    elif urgency == "open":
+        appeals = appeals.filter(status__in=OPEN_STATUSES)
+    return appeals.order_by("urgency", "deadline", "pk")
+
+
+def partner_appeal_get(*, partner: Partner, registration_number: str) -> Appeal:
+    """The partner's own appeal; Appeal.DoesNotExist for another's, exactly as for none."""
+    return Appeal.objects.get(partner=partner, registration_number=registration_number)
+
+
+def appeal_public_history(*, appeal: Appeal) -> list:
+    return list(appeal.events.filter(is_public=True).order_by("at", "pk"))
+
+
+@dataclass
+class DistrictSummary:
+    code: str
+    name: str
+    by_status: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    answered: int = 0
+    answer_days_median: float | None = None
+    answer_days_max: float | None = None
+
+
+def appeal_summary(*, user: User, today: date | None = None, since: date | None = None) -> list[DistrictSummary]:
+    """Per district in the user's scope (and a row for those waiting for manual routing): counts by status,
+    overdue, and time from registration to answer in days (median and longest), for appeals registered
+    since `since` (default: 90 days)."""
+    today = today or local_today()
+    since = since or today - timedelta(days=90)
+    appeals = appeals_visible(user=user).filter(registered_at__date__gte=since)
+    rows: dict[str, DistrictSummary] = {}
+    for district in districts_visible(user=user).order_by("code"):
+        rows[district.code] = DistrictSummary(code=district.code, name=district.name)
+    counts = appeals.values("district__code", "status").annotate(count=Count("pk")).order_by()
+    overdue = (
+        appeals.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+        .values("district__code")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    answer_times: dict[str, list[float]] = {}
+    for code, registered_at, answered_at in appeals.filter(answered_at__isnull=False).values_list(
+        "district__code", "registered_at", "answered_at"
+    ):
+        answer_times.setdefault(code or "-", []).append((answered_at - registered_at).total_seconds() / 86400)
+
+    def row(code: str | None) -> DistrictSummary:
+        key = code or "-"
+        if key not in rows:
+            rows[key] = DistrictSummary(code=key, name="")
+        return rows[key]
+
+    for item in counts:
+        summary = row(item["district__code"])
+        summary.by_status[item["status"]] = item["count"]
+        summary.total += item["count"]
+        if item["status"] in OPEN_STATUSES:
+            summary.open += item["count"]
+    for item in overdue:
+        row(item["district__code"]).overdue = item["count"]
+    for code, days in answer_times.items():
+        summary = row(code)
+        summary.answered = len(days)
+        summary.answer_days_median = round(median(days), 1)
+        summary.answer_days_max = round(max(days), 1)
+    return list(rows.values())

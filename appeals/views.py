@@ -1,0 +1,219 @@
+"""The officers' pages: the appeals of their districts, one appeal with its workflow, the supervisor's
+summary. Applicant data is shown only on a request with a reason, and every such read is audited."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from appeals import selectors
+from appeals.models import Appeal, AppealCategory, AppealStatus, Attachment
+from appeals.services import appeals as workflow
+from opscenter.errors import DomainError
+from opscenter.models import District, Role, User
+from opscenter.selectors import districts_visible
+from opscenter.services.audit import audit_personal_data_read, audit_record
+
+PAGE_SIZE = 50
+SUMMARY_ROLES = (Role.SUPERVISOR, Role.ANALYST)
+
+
+def _scoped_appeal(request: HttpRequest, appeal_pk: int) -> Appeal:
+    try:
+        return selectors.appeal_get(user=request.user, appeal_pk=appeal_pk)
+    except Appeal.DoesNotExist as error:
+        raise Http404 from error
+
+
+@login_required
+@require_GET
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET
+    statuses = [value for value in query.getlist("status") if value in AppealStatus.values]
+    categories = [value for value in query.getlist("category") if value in AppealCategory.values]
+    urgency = query.get("urgency", "")
+    appeals = selectors.appeal_list(
+        user=request.user,
+        status=statuses,
+        category=categories,
+        district=query.get("district", ""),
+        urgency=urgency,
+        search=query.get("q", "")[:100],
+        assigned_to_me=query.get("mine") == "1",
+    )
+    page = Paginator(appeals, PAGE_SIZE).get_page(query.get("page"))
+    context = {
+        "page": page,
+        "statuses": AppealStatus.choices,
+        "categories": AppealCategory.choices,
+        "districts": districts_visible(user=request.user).order_by("code"),
+        "selected": {
+            "status": statuses,
+            "category": categories,
+            "district": query.get("district", ""),
+            "urgency": urgency,
+            "q": query.get("q", ""),
+            "mine": query.get("mine") == "1",
+        },
+        "query_without_page": _without_page(query),
+        "today": selectors.local_today(),
+        "due_soon_until": selectors.due_soon_until(),
+        "can_summarize": _can_summarize(request.user),
+    }
+    return render(request, "appeals/list.html", context)
+
+
+def _without_page(query) -> str:
+    copy = query.copy()
+    copy.pop("page", None)
+    return copy.urlencode()
+
+
+def _detail_context(request: HttpRequest, appeal: Appeal, **extra) -> dict:
+    user = request.user
+    officers = User.objects.none()
+    if workflow.can_work(user):
+        scope = Q(centers=appeal.center) | Q(districts=appeal.district) if appeal.district else Q(centers=appeal.center)
+        officers = (
+            User.objects.filter(is_active=True, role__in=workflow.WORK_ROLES)
+            .filter(scope)
+            .distinct()
+            .order_by("last_name", "username")
+        )
+    return {
+        "appeal": appeal,
+        "events": appeal.events.select_related("actor").order_by("at", "pk"),
+        "attachments": appeal.attachments.order_by("pk"),
+        "can_work": workflow.can_work(user),
+        "can_supervise": workflow.can_supervise(user),
+        "officers": officers,
+        "districts": District.objects.order_by("code") if workflow.can_supervise(user) else District.objects.none(),
+        "today": selectors.local_today(),
+        "extension_limit": workflow.extension_limit(appeal),
+        "is_overdue": appeal.is_open and appeal.deadline < selectors.local_today(),
+        "default_reason": _("Consideration of appeal %(number)s") % {"number": appeal.registration_number},
+        "can_summarize": _can_summarize(user),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def appeal_detail(request: HttpRequest, appeal_pk: int) -> HttpResponse:
+    appeal = _scoped_appeal(request, appeal_pk)
+    return render(request, "appeals/detail.html", _detail_context(request, appeal))
+
+
+@login_required
+@require_POST
+def appeal_applicant(request: HttpRequest, appeal_pk: int) -> HttpResponse:
+    """The page again, with the applicant's data, after recording who read it and why."""
+    appeal = _scoped_appeal(request, appeal_pk)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        context = _detail_context(request, appeal, applicant_error=_("Give the reason you need the applicant's data."))
+        return render(request, "appeals/detail.html", context, status=400)
+    audit_personal_data_read(actor=request.user, obj=appeal, reason=reason[:500], what="appeal applicant")
+    return render(request, "appeals/detail.html", _detail_context(request, appeal, show_applicant=True))
+
+
+ACTIONS = {"assign", "start", "comment", "answer", "extend", "redirect", "reject", "close", "route"}
+
+
+@login_required
+@require_POST
+def appeal_act(request: HttpRequest, appeal_pk: int, action: str) -> HttpResponse:
+    appeal = _scoped_appeal(request, appeal_pk)
+    if action not in ACTIONS:
+        raise Http404
+    form, user = request.POST, request.user
+    try:
+        if action == "assign":
+            officer = User.objects.filter(pk=_int(form.get("officer"))).first()
+            if officer is None:
+                raise DomainError(_("Choose an officer."), code="officer_required")
+            workflow.appeal_assign(appeal=appeal, officer=officer, actor=user)
+        elif action == "start":
+            workflow.appeal_start(appeal=appeal, actor=user)
+        elif action == "comment":
+            workflow.appeal_comment(appeal=appeal, actor=user, text=form.get("text", ""))
+        elif action == "answer":
+            workflow.appeal_answer(appeal=appeal, actor=user, text=form.get("text", ""))
+        elif action == "extend":
+            try:
+                deadline = date.fromisoformat(form.get("deadline", ""))
+            except ValueError as error:
+                raise DomainError(_("Give the new deadline as a date."), code="deadline_required") from error
+            workflow.appeal_extend(appeal=appeal, actor=user, deadline=deadline, reason=form.get("reason", ""))
+        elif action == "redirect":
+            workflow.appeal_redirect(
+                appeal=appeal, actor=user, body=form.get("body", ""), reason=form.get("reason", "")
+            )
+        elif action == "reject":
+            workflow.appeal_reject(appeal=appeal, actor=user, reason=form.get("reason", ""))
+        elif action == "close":
+            workflow.appeal_close(appeal=appeal, actor=user)
+        elif action == "route":
+            district = District.objects.filter(code=form.get("district", "")).first()
+            if district is None:
+                raise DomainError(_("Choose a district."), code="district_required")
+            workflow.appeal_route(appeal=appeal, district=district, actor=user)
+    except Appeal.DoesNotExist as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("appeals:detail", appeal_pk=appeal.pk)
+    messages.success(request, _("Done."))
+    if action == "route" and not selectors.appeals_visible(user=user).filter(pk=appeal.pk).exists():
+        return redirect("appeals:list")
+    return redirect("appeals:detail", appeal_pk=appeal.pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+def attachment_file(request: HttpRequest, appeal_pk: int, attachment_pk: int) -> FileResponse:
+    """The file, inline, as the type sniffed on upload (never as the client named it)."""
+    appeal = _scoped_appeal(request, appeal_pk)
+    attachment = Attachment.objects.filter(pk=attachment_pk, appeal=appeal).first()
+    if attachment is None:
+        raise Http404
+    audit_record(actor=request.user, action="appeals.attachment.read", obj=appeal, data={"attachment": attachment.pk})
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _can_summarize(user: User) -> bool:
+    return user.is_administrator or user.role in SUMMARY_ROLES
+
+
+@login_required
+@require_GET
+def appeal_summary(request: HttpRequest) -> HttpResponse:
+    if not _can_summarize(request.user):
+        raise PermissionDenied
+    rows = selectors.appeal_summary(user=request.user)
+    for row in rows:
+        row.counts = [row.by_status.get(status, 0) for status in AppealStatus.values]
+    return render(
+        request,
+        "appeals/summary.html",
+        {"rows": rows, "statuses": AppealStatus.choices, "today": selectors.local_today()},
+    )
