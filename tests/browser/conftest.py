@@ -106,6 +106,7 @@ def _wait_for_health(url: str, process: subprocess.Popen, log_path: Path) -> Non
 @pytest.fixture(scope="module")
 def server_url(django_db_setup, redis_url: str, channel_layer_prefix: str) -> Iterator[str]:
     """Daphne serving the whole application on the test database, like production does."""
+    media_root = tempfile.mkdtemp(prefix="opscenter-media-")  # uploads from the pages land here, not in the tree
     daphne = Path(sys.executable).with_name("daphne")
     command = str(daphne) if daphne.exists() else shutil.which("daphne")
     assert command, "daphne is not installed in this environment"
@@ -123,6 +124,7 @@ def server_url(django_db_setup, redis_url: str, channel_layer_prefix: str) -> It
         REDIS_URL=redis_url,
         CHANNEL_LAYER_PREFIX=channel_layer_prefix,
         MAP_TILE_URL=UNREACHABLE_TILES,
+        MEDIA_ROOT=media_root,
         AXES_FAILURE_LIMIT="5",
         LOG_LEVEL="WARNING",
     )
@@ -149,6 +151,7 @@ def server_url(django_db_setup, redis_url: str, channel_layer_prefix: str) -> It
             process.wait()
         log_file.close()
         log_path.unlink(missing_ok=True)
+        shutil.rmtree(media_root, ignore_errors=True)
 
 
 @pytest.fixture
