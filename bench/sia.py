@@ -54,6 +54,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=AIM_RATE, help="frames per second, all panels (default 500)")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each run (default 10)")
     parser.add_argument("--panels", type=int, default=50, help="panels, one TCP connection each (default 50)")
+    parser.add_argument("--processes", type=int, default=2, help="receiver processes sharing the port (default 2)")
     parser.add_argument("--panic-share", type=float, default=0.05, help="share of frames that are panics")
     parser.add_argument("--json", action="store_true", help="also write the figures to bench/results/")
     return parser.parse_args()
@@ -243,7 +244,7 @@ def main() -> None:
     ours_port, theirs_port = free_port(), free_port()
     python = sys.executable
     ours = run("opscenter (ACK after commit)", [python, "manage.py", "run_sia_receiver", "--host", "127.0.0.1",
-               "--port", str(ours_port)], ours_port, accounts, args)  # fmt: skip
+               "--port", str(ours_port), "--processes", str(args.processes)], ours_port, accounts, args)  # fmt: skip
     ours["stored_acked_frames"] = stored_events(accounts)
     baseline = run("pysiaalarm (ACK before handler, stores nothing)", [python, "-c", PYSIAALARM_SERVER, str(theirs_port),
                    ",".join(accounts)], theirs_port, accounts, args)  # fmt: skip

@@ -214,3 +214,45 @@ def test_an_operator_resolves_the_alarm_and_a_new_press_raises_a_new_alert(panel
     alert_resolve(alert=Alert.objects.get(), actor=operator_uralsk, disposition="false_alarm")
     receive(build_frame(data="1120 01 015", sequence="0002"))
     assert Alert.objects.filter(status="new").count() == 1
+
+
+def test_a_batch_is_committed_together_and_answered_each(panel, encrypted_panel):
+    from alarms.services import Incoming, frames_receive
+
+    batch = [
+        Incoming(build_frame(data="1120 01 015", sequence="0001"), "tcp", "a"),
+        Incoming(build_frame(account="ABCD01", data="1602 00 000", key=KEY), "udp", "b"),
+        Incoming(b"\n0000garbage\r", "tcp", "c"),
+        Incoming(build_frame(account="7777"), "tcp", "d"),
+    ]
+
+    results = frames_receive(batch)
+
+    assert [r.outcome for r in results] == ["ack", "ack", "none", "duh"]
+    assert response_text(results[0]) == '"ACK"0001R1L0#1234[]'
+    assert list(ReceivedFrame.objects.order_by("peer").values_list("peer", "response")) == [
+        ("a", "ack"), ("b", "ack"), ("c", "none"), ("d", "duh"),
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the receiver manages its connections
+def test_a_database_error_in_a_batch_leaves_nothing_and_the_receiver_retries_frame_by_frame(panel, monkeypatch):
+    from alarms import receiver
+    from alarms.services import Incoming
+
+    good = Incoming(build_frame(data="1120 01 015", sequence="0001"), "tcp", "good")
+    poison = Incoming(build_frame(data="1121 01 001", sequence="0002"), "tcp", "poison")
+    real = receiver.frames_receive
+
+    def failing_on_poison(frames, **kwargs):
+        if any(incoming.peer == "poison" for incoming in frames):
+            raise OperationalError("constraint violated")
+        return real(frames, **kwargs)
+
+    monkeypatch.setattr(receiver, "frames_receive", failing_on_poison)
+
+    results = receiver._handle([good, poison])
+
+    assert results[1] is None  # no answer: the panel repeats it
+    assert results[0].outcome == "ack"
+    assert list(AlarmEvent.objects.values_list("code", flat=True)) == ["120"]

@@ -91,17 +91,17 @@ def test_a_database_outage_means_no_ack_and_the_receiver_keeps_running(receiver,
     from alarms import receiver as receiver_module
 
     calls = {"n": 0}
-    real = receiver_module.frame_receive
+    real = receiver_module.frames_receive
 
-    def flaky(**kwargs):
+    def flaky(frames, **kwargs):
         calls["n"] += 1
         if calls["n"] == 1:
             from django.db import OperationalError
 
             raise OperationalError("server closed the connection unexpectedly")
-        return real(**kwargs)
+        return real(frames, **kwargs)
 
-    monkeypatch.setattr(receiver_module, "frame_receive", flaky)
+    monkeypatch.setattr(receiver_module, "frames_receive", flaky)
     frame = build_frame(data="1120 01 015", sequence="0007")
     with tcp(receiver.port) as sock:
         sock.sendall(frame)
