@@ -154,7 +154,7 @@ def start_servers(count: int, evaluate: bool) -> tuple[list[subprocess.Popen], i
     listener.listen(1024)
     port = listener.getsockname()[1]
     env = {**os.environ, "DEBUG": "0", "BRACELET_EVALUATE": "1" if evaluate else "0", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_SSL_REDIRECT": "0", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}  # fmt: skip
+           "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"}  # fmt: skip
     daphne = str(Path(sys.executable).with_name("daphne"))
     processes = [
         subprocess.Popen(
