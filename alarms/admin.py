@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame
+from opscenter.admin import ReadOnlyAdmin
 
 
 class AlarmPanelInline(admin.TabularInline):
@@ -32,17 +33,6 @@ class AlarmPanelAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("encrypted"))
     def encrypted(self, panel: AlarmPanel) -> bool:
         return bool(panel.aes_key)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReceivedFrame)

@@ -7,21 +7,14 @@ from django.db.models import Count, Q, QuerySet
 
 from alarms.models import AlarmEvent, AlarmPanel
 from opscenter.models import OperationsCenter, User
-from opscenter.selectors import alerts_visible
+from opscenter.selectors import alerts_visible, scoped
 
 ALARM_KINDS = ("panic", "duress", "holdup")
 
 
 def panels_visible(*, user: User) -> QuerySet[AlarmPanel]:
-    if not user.is_authenticated or not user.is_active:
-        return AlarmPanel.objects.none()
     panels = AlarmPanel.objects.select_related("protected_object__district__center")
-    if user.is_administrator:
-        return panels
-    return panels.filter(
-        Q(protected_object__district__center__in=user.centers.all())
-        | Q(protected_object__district__in=user.districts.all())
-    ).distinct()
+    return scoped(panels, user=user, center="protected_object__district__center", district="protected_object__district")
 
 
 def _percentile(sorted_values: list[float], share: float) -> float | None:

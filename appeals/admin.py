@@ -26,17 +26,7 @@ from appeals.models import (
 from appeals.services.boundaries import BoundaryFileInvalid, boundaries_load
 from appeals.services.calendar import calendar_year_fill
 from appeals.services.partners import partner_create, partner_rotate, partner_webhook_enable
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from opscenter.admin import ReadOnlyAdmin
 
 
 def _credentials_page(request: HttpRequest, partner: Partner, credentials: dict) -> HttpResponse:

@@ -12,20 +12,14 @@ from django.utils import timezone
 from appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Partner
 from appeals.workdays import working_calendar_load
 from opscenter.models import User
-from opscenter.selectors import districts_visible
+from opscenter.selectors import districts_visible, scoped
 
 
 def appeals_visible(*, user: User) -> QuerySet[Appeal]:
     """Administrators: all. Others: the appeals of their districts, and of their centers (including those
     waiting for manual routing in a center). No scope: nothing."""
-    if not user.is_authenticated or not user.is_active:
-        return Appeal.objects.none()
     appeals = Appeal.objects.select_related("district", "center", "partner", "assigned_to")
-    if user.is_administrator:
-        return appeals
-    center_pks = list(user.centers.values_list("pk", flat=True))
-    district_pks = list(user.districts.values_list("pk", flat=True))
-    return appeals.filter(Q(center__in=center_pks) | Q(district__in=district_pks))
+    return scoped(appeals, user=user)
 
 
 def appeal_get(*, user: User, appeal_pk: int) -> Appeal:

@@ -20,6 +20,7 @@ from bracelets.models import (
     Zone,
 )
 from bracelets.services.registry import bracelet_add, person_rules_changed
+from opscenter.admin import ReadOnlyAdmin
 
 
 class CourtOrderInline(admin.TabularInline):
@@ -115,17 +116,6 @@ class BraceletAdmin(admin.ModelAdmin):
         obj.pk, obj.credential_id = bracelet.pk, bracelet.credential_id
         messages.warning(request, _("Bracelet secret (shown once): %(json)s")
                          % {"json": json.dumps({"unique_id": bracelet.unique_id, "token": secret})})  # fmt: skip
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Position)

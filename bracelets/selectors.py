@@ -4,26 +4,19 @@ people of their centers' districts and of their own districts; a user with no sc
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from bracelets.models import Bracelet, CourtOrder, Position, SupervisedPerson, Violation, ViolationStatus
 from bracelets.models.positions import OPEN_VIOLATION_STATUSES
 from opscenter.models import Role, User
+from opscenter.selectors import scoped
 
 TRACK_LIMIT = 20_000
 
 
 def people_visible(*, user: User) -> QuerySet[SupervisedPerson]:
-    if not user.is_authenticated or not user.is_active:
-        return SupervisedPerson.objects.none()
     people = SupervisedPerson.objects.select_related("district__center", "responsible_officer")
-    if user.is_administrator:
-        return people
-    center_pks = list(user.centers.values_list("pk", flat=True))
-    district_pks = list(user.districts.values_list("pk", flat=True))
-    if not center_pks and not district_pks:
-        return SupervisedPerson.objects.none()
-    return people.filter(Q(district__center__in=center_pks) | Q(district__in=district_pks))
+    return scoped(people, user=user, center="district__center")
 
 
 def person_get(*, user: User, person_pk: int) -> SupervisedPerson:

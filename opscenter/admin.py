@@ -19,6 +19,19 @@ from opscenter.services.credentials import credential_revoke, credential_rotate
 from opscenter.services.outbox import outbox_replay
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records nobody edits by hand (audit, received frames, positions...): list and read only."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class DistrictInline(admin.TabularInline):
     model = District
     extra = 0
@@ -87,7 +100,7 @@ class AlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "object_type", "object_repr", "reason", "address"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_repr", "object_id", "reason", "address"]
@@ -95,15 +108,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         return [field.name for field in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OutboxMessage)
