@@ -8,6 +8,12 @@
     return;
   }
   const data = JSON.parse(dataElement.textContent);
+  // Leaflet puts string tooltip content in as HTML: names go in as text nodes instead.
+  function plainText(text) {
+    const span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
   const map = L.map(element, { preferCanvas: false }).setView(data.center, 12);
   if (data.tileUrl) {
     let failures = 0;
@@ -29,7 +35,7 @@
       layer = L.polygon(zone.polygon, style);
       zone.polygon.forEach(function (vertex) { bounds.push(vertex); });
     }
-    layer.bindTooltip(zone.name).addTo(map);
+    layer.bindTooltip(plainText(zone.name)).addTo(map);
   });
   const points = data.track.map(function (fix) { return [fix[0], fix[1]]; });
   if (points.length) {
@@ -40,7 +46,7 @@
         radius: last ? 6 : 3,
         color: fix[4] ? "#8e24aa" : "#1565c0",
         className: last ? "track-fix track-last" : "track-fix",
-      }).bindTooltip(new Date(fix[2]).toLocaleString() + (fix[3] ? " ±" + Math.round(fix[3]) + " m" : "")).addTo(map);
+      }).bindTooltip(plainText(new Date(fix[2]).toLocaleString() + (fix[3] ? " ±" + Math.round(fix[3]) + " m" : ""))).addTo(map);
       bounds.push([fix[0], fix[1]]);
     });
   }

@@ -50,6 +50,13 @@
     });
   }
 
+  /** Leaflet puts string tooltip content in as HTML: names and titles go in as text nodes instead. */
+  function plainText(text) {
+    const span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function setText(element, text) {
     if (element.textContent !== text) {
       element.textContent = text;
@@ -322,7 +329,7 @@
     }
     if (!entry.marker) {
       entry.marker = L.circleMarker([alert.latitude, alert.longitude], markerStyle(entry));
-      entry.marker.bindTooltip(alert.title);
+      entry.marker.bindTooltip(plainText(alert.title));
       entry.marker.on("click", function () {
         select(entry.id, { open: true, scroll: true });
       });
@@ -333,7 +340,7 @@
       entry.marker.setLatLng([alert.latitude, alert.longitude]);
     }
     if (!previous || previous.title !== alert.title) {
-      entry.marker.setTooltipContent(alert.title);
+      entry.marker.setTooltipContent(plainText(alert.title));
     }
     entry.marker.setStyle(markerStyle(entry));
   }
@@ -717,7 +724,7 @@
         shape = L.polygon(zone.polygon, style);
       }
       if (shape) {
-        shape.bindTooltip(zone.name || "");
+        shape.bindTooltip(plainText(zone.name || ""));
         contextLayer.addLayer(shape);
       }
     });
