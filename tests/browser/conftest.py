@@ -200,7 +200,7 @@ def live_db(seed_restored_afterwards, transactional_db, django_db_serialized_rol
 def browser(seed: str) -> Iterator:
     """Chromium; after the seed, which must be read before Playwright's event loop starts."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"No Chromium at {CHROMIUM}")
+        pytest.fail(f"No Chromium at {CHROMIUM}: bin/test installs Debian's chromium package")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=10_000)
