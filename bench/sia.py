@@ -17,7 +17,6 @@ import os
 import platform
 import random
 import resource
-import secrets
 import socket
 import subprocess
 import sys
@@ -27,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import free_port, peak_rss_mb, set_up_django  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 ACCOUNT_PREFIX = "BE"
 AIM_RATE, AIM_P99_MS = 500.0, 50.0
@@ -58,23 +59,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--panic-share", type=float, default=0.05, help="share of frames that are panics")
     parser.add_argument("--json", action="store_true", help="also write the figures to bench/results/")
     return parser.parse_args()
-
-
-def set_up_django() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opscenter_bench")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opscenter.settings")
-    os.environ["CHANNEL_LAYER_PREFIX"] = f"bench-sia-{secrets.token_hex(4)}"
-    database = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], capture_output=True, check=False)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def prepare_panels(count: int) -> list[str]:
@@ -112,12 +96,6 @@ def clean_up() -> None:
     ProtectedObject.objects.filter(pk__in=objects).delete()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start(command: list[str], port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -133,16 +111,6 @@ def start(command: list[str], port: int) -> subprocess.Popen:
             time.sleep(0.1)
     process.kill()
     raise SystemExit(f"{command} never listened on {port}")
-
-
-def peak_rss_mb(process: subprocess.Popen) -> float | None:
-    try:
-        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -224,7 +192,7 @@ def run(label: str, command: list[str], port: int, accounts: list[str], args: ar
     process = start(command, port)
     try:
         figures = asyncio.run(load(port, accounts, args))
-        figures["peak_rss_mb"] = peak_rss_mb(process)
+        figures["peak_rss_mb"] = peak_rss_mb(process.pid)
     finally:
         stop(process)
     figures["receiver"] = label
@@ -239,7 +207,7 @@ def stored_events(accounts: list[str]) -> int:
 
 def main() -> None:
     args = parse_args()
-    set_up_django()
+    set_up_django("sia")
     accounts = prepare_panels(args.panels)
     ours_port, theirs_port = free_port(), free_port()
     python = sys.executable

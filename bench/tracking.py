@@ -21,7 +21,6 @@ import os
 import platform
 import random
 import resource
-import secrets
 import socket
 import statistics
 import subprocess
@@ -35,6 +34,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import peak_rss_mb, set_up_django  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 PREFIX = "BENCH-BR-"
 HOME = (51.2300, 51.3700)
@@ -52,23 +53,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=200, help="bracelets, each worn by someone (default 200)")
     parser.add_argument("--json", action="store_true", help="also write the figures to bench/results/")
     return parser.parse_args()
-
-
-def set_up_django() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opscenter_bench")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opscenter.settings")
-    os.environ["CHANNEL_LAYER_PREFIX"] = f"bench-tracking-{secrets.token_hex(4)}"
-    database = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], capture_output=True, check=False)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def clean_up() -> None:
@@ -196,13 +180,6 @@ def stop_servers(processes: list[subprocess.Popen], listener: socket.socket) -> 
     return peaks
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def client_loop(port, devices, fixes, until, latencies, counts, batch_size, errors) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     index = 0
@@ -323,7 +300,7 @@ def service_cost(devices: list[tuple[str, str]], count: int) -> dict:
 
 def main() -> None:
     args = parse_args()
-    set_up_django()
+    set_up_django("tracking")
     devices = prepare(args.people)
     with_evaluation = run_all(args, devices, evaluate=True)
     without = run_all(args, devices, evaluate=False)
