@@ -10,11 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alarms.selectors import alarm_response_report
-from opscenter.errors import NotAllowed
-from opscenter.models import Role
+from opscenter.permissions import Capability, require
 from opscenter.selectors import centers_visible
-
-REPORT_ROLES = (Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR)
 
 
 class AlarmReportFilterSerializer(serializers.Serializer):
@@ -25,8 +22,7 @@ class AlarmReportFilterSerializer(serializers.Serializer):
 
 def report_arguments(user, query) -> dict:
     """Shared by the API and the page: validate the filters, resolve the center inside the user's scope."""
-    if not (user.is_administrator or user.role in REPORT_ROLES):
-        raise NotAllowed()
+    require(user, Capability.REPORTS_VIEW)
     filters = AlarmReportFilterSerializer(data=query)
     filters.is_valid(raise_exception=True)
     data = filters.validated_data

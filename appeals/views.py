@@ -17,12 +17,12 @@ from appeals import selectors
 from appeals.models import Appeal, AppealCategory, AppealStatus, Attachment
 from appeals.services import appeals as workflow
 from opscenter.errors import DomainError
-from opscenter.models import District, Role, User
+from opscenter.models import District, User
+from opscenter.permissions import Capability, has, holders
 from opscenter.selectors import districts_visible
 from opscenter.services.audit import audit_personal_data_read, audit_record
 
 PAGE_SIZE = 50
-SUMMARY_ROLES = (Role.SUPERVISOR, Role.ANALYST)
 
 
 def _scoped_appeal(request: HttpRequest, appeal_pk: int) -> Appeal:
@@ -82,7 +82,7 @@ def _detail_context(request: HttpRequest, appeal: Appeal, **extra) -> dict:
     if workflow.can_work(user):
         scope = Q(centers=appeal.center) | Q(districts=appeal.district) if appeal.district else Q(centers=appeal.center)
         officers = (
-            User.objects.filter(is_active=True, role__in=workflow.WORK_ROLES)
+            User.objects.filter(is_active=True, role__in=holders(Capability.APPEAL_WORK))
             .filter(scope)
             .distinct()
             .order_by("last_name", "username")
@@ -201,7 +201,7 @@ def attachment_file(request: HttpRequest, appeal_pk: int, attachment_pk: int) ->
 
 
 def _can_summarize(user: User) -> bool:
-    return user.is_administrator or user.role in SUMMARY_ROLES
+    return has(user, Capability.APPEAL_SUMMARY_VIEW)
 
 
 @login_required

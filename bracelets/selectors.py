@@ -8,7 +8,8 @@ from django.db.models import Prefetch, QuerySet
 
 from bracelets.models import Bracelet, CourtOrder, Position, SupervisedPerson, Violation, ViolationStatus
 from bracelets.models.positions import OPEN_VIOLATION_STATUSES
-from opscenter.models import Role, User
+from opscenter.models import User
+from opscenter.permissions import Capability, has
 from opscenter.selectors import scoped
 
 TRACK_LIMIT = 20_000
@@ -70,7 +71,7 @@ def people_overview(*, user: User, mine_only: bool = False, now: datetime | None
 
 
 def officer_sees_mine_by_default(user: User) -> bool:
-    return user.role == Role.DISTRICT_OFFICER and not user.is_administrator
+    return has(user, Capability.OWN_CASELOAD_DEFAULT)
 
 
 def person_track(*, user: User, person_pk: int, since: datetime, until: datetime) -> QuerySet[Position]:

@@ -15,6 +15,7 @@ from opscenter.models import (
     OutboxStatus,
     User,
 )
+from opscenter.services.audit import audit_record
 from opscenter.services.credentials import credential_revoke, credential_rotate
 from opscenter.services.outbox import outbox_replay
 
@@ -30,6 +31,63 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """For records whose edits change how the platform behaves (zones, court orders, panels and keys,
+    partners' settings, credentials): every add, change and delete in the admin, inlines included,
+    writes an audit entry naming the changed fields, with before and after values except for the
+    fields in `audit_redacted_fields` (keys, secrets, personal data), which are named only."""
+
+    audit_redacted_fields: tuple[str, ...] = ()
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        _audit_form(request, obj, form, change=change, redacted=self.audit_redacted_fields)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        redacted = tuple(getattr(formset, "audit_redacted_fields", ()))
+        for inline_form in formset.forms:
+            if inline_form.instance.pk and inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                _audit_form(request, inline_form.instance, inline_form, change=True, redacted=redacted)
+        for deleted in formset.deleted_objects:
+            audit_record(actor=request.user, action="admin.delete", obj=deleted)
+
+    def delete_model(self, request, obj) -> None:
+        audit_record(actor=request.user, action="admin.delete", obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            audit_record(actor=request.user, action="admin.delete", obj=obj)
+        super().delete_queryset(request, queryset)
+
+
+def _audit_form(request, obj, form, *, change: bool, redacted: tuple[str, ...]) -> None:
+    changed = list(form.changed_data)
+    if change and not changed:
+        return
+    shown = [name for name in changed if name not in redacted]
+    data = {
+        "fields": changed,
+        "before": {name: _plain(form.initial.get(name)) for name in shown} if change else {},
+        "after": {name: _plain(form.cleaned_data.get(name)) for name in shown},
+    }
+    audit_record(actor=request.user, action="admin.change" if change else "admin.add", obj=obj, data=data)
+
+
+def _plain(value) -> object:
+    """A JSON-safe rendering of a form value (model instances and querysets as their keys)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if hasattr(value, "__iter__"):
+        return [_plain(item) for item in value]
+    return str(value)
 
 
 class DistrictInline(admin.TabularInline):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from opscenter.models import Disposition
+from opscenter.permissions import Capability, has
 from opscenter.selectors import centers_visible
 from opscenter.services.users import user_set_language
 
@@ -20,7 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "centers": centers_visible(user=user),
         "dispositions": Disposition.choices,
-        "can_act": user.can_act_on_alerts,
+        "can_act": has(user, Capability.ALERT_ACT),
         "map_config": {
             "tileUrl": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,

@@ -34,7 +34,8 @@ from appeals.selectors import appeals_visible
 from appeals.services.webhooks import webhook_enqueue
 from appeals.workdays import add_months, registration_time, working_calendar_load
 from opscenter.errors import DomainError, InvalidTransition, NotAllowed
-from opscenter.models import District, Role, User
+from opscenter.models import District, User
+from opscenter.permissions import Capability, has
 from opscenter.services.alerts import alert_raise
 from opscenter.services.audit import audit_record
 
@@ -247,16 +248,13 @@ def _alert_raise(appeal: Appeal):
 
 # --- The officers' workflow -------------------------------------------------------------------------
 
-WORK_ROLES = (Role.DISTRICT_OFFICER, Role.SUPERVISOR)
-SUPERVISOR_ROLES = (Role.SUPERVISOR,)
-
 
 def can_work(user: User) -> bool:
-    return user.is_administrator or user.role in WORK_ROLES
+    return has(user, Capability.APPEAL_WORK)
 
 
 def can_supervise(user: User) -> bool:
-    return user.is_administrator or user.role in SUPERVISOR_ROLES
+    return has(user, Capability.APPEAL_SUPERVISE)
 
 
 def _locked(*, appeal: Appeal, actor: User, supervise: bool = False) -> Appeal:

@@ -33,8 +33,5 @@ class User(AbstractUser):
 
     @property
     def is_administrator(self) -> bool:
+        """Sees every center and district (scope); what they may do is in opscenter.permissions."""
         return self.is_superuser or self.role == Role.ADMINISTRATOR
-
-    @property
-    def can_act_on_alerts(self) -> bool:
-        return self.is_administrator or self.role in (Role.OPERATOR, Role.SUPERVISOR)

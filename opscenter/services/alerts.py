@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.errors import InvalidTransition, NotAllowed
+from opscenter.errors import InvalidTransition
 from opscenter.models import (
     OPEN_STATUSES,
     Alert,
@@ -17,9 +17,9 @@ from opscenter.models import (
     Disposition,
     District,
     OperationsCenter,
-    Role,
     User,
 )
+from opscenter.permissions import Capability, holders, require
 from opscenter.services.audit import audit_record
 from opscenter.services.live import publish_alert_on_commit, publish_to_users_on_commit
 
@@ -119,8 +119,7 @@ def alert_find_open(*, dedup_key: str) -> Alert | None:
 
 
 def _require_actor(actor: User) -> None:
-    if not actor.can_act_on_alerts:
-        raise NotAllowed()
+    require(actor, Capability.ALERT_ACT)
 
 
 def _locked(alert_pk: int) -> Alert:
@@ -208,8 +207,7 @@ def alert_comment(*, alert: Alert, actor: User, text: str) -> AlertEvent:
     text = text.strip()
     if not text:
         raise InvalidTransition(_("A comment cannot be empty."), code="empty_comment")
-    if actor.role == Role.ANALYST and not actor.is_administrator:
-        raise NotAllowed()
+    require(actor, Capability.ALERT_COMMENT)
     now = timezone.now()
     event = AlertEvent.objects.create(
         alert=alert, action=AlertEvent.Action.COMMENTED, actor=actor, at=now, text=text[:4000]
@@ -233,7 +231,9 @@ def alert_escalate(*, alert: Alert, level: int) -> Alert | None:
         return None
     alert = Alert.objects.select_related(*_RELATED).get(pk=alert.pk)
     recipients = list(
-        User.objects.filter(is_active=True, role=Role.SUPERVISOR, centers=alert.center).values_list("pk", "username")
+        User.objects.filter(
+            is_active=True, role__in=holders(Capability.ALERT_ESCALATION_RECEIVE), centers=alert.center
+        ).values_list("pk", "username")
     )
     if level >= 2 and alert.center.head_id:
         recipients.append((alert.center.head_id, alert.center.head.get_username()))

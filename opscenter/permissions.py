@@ -1,0 +1,121 @@
+"""Who may do what: one vocabulary of capabilities, granted per role, used by services, pages, templates
+and DRF permission classes alike (Zulip's `can_*` helpers), never as role lists scattered over modules.
+
+Scope (which centers and districts) is a separate question, answered by `opscenter.selectors.scoped`: a
+capability says what kind of thing a person may do, their scope says to which rows.
+"""
+
+from enum import StrEnum
+
+from rest_framework.permissions import BasePermission
+
+from opscenter.errors import NotAllowed
+from opscenter.models import Role, User
+
+
+class Capability(StrEnum):
+    ALERT_ACT = "alert.act"  # acknowledge, dispatch, resolve
+    ALERT_COMMENT = "alert.comment"
+    ALERT_ESCALATION_RECEIVE = "alert.escalation.receive"  # told when an alert of their center escalates
+    ALERT_DETAILS_READ = "alert.details.read"  # the personal data behind an alert, through an audited read
+    REPORTS_VIEW = "reports.view"  # response reports and summaries
+    APPEAL_WORK = "appeal.work"  # take, answer, redirect an appeal
+    APPEAL_SUPERVISE = "appeal.supervise"  # extend, reassign, reroute
+    APPEAL_SUMMARY_VIEW = "appeal.summary.view"
+    PERSON_CARD_OPEN = "person.card.open"  # a supervised person's card, with a reason
+    OWN_CASELOAD_DEFAULT = "caseload.own.default"  # lists start at "mine" (district officers)
+    OUTBOX_REPLAY = "outbox.replay"
+    COVERT_VIEW = "covert.view"  # covert deployments and hotlist entries
+
+
+_ALL = frozenset(Capability)
+
+GRANTS: dict[str, frozenset[Capability]] = {
+    Role.OPERATOR: frozenset(
+        {
+            Capability.ALERT_ACT,
+            Capability.ALERT_COMMENT,
+            Capability.ALERT_DETAILS_READ,
+            Capability.PERSON_CARD_OPEN,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            Capability.ALERT_ACT,
+            Capability.ALERT_COMMENT,
+            Capability.ALERT_ESCALATION_RECEIVE,
+            Capability.ALERT_DETAILS_READ,
+            Capability.REPORTS_VIEW,
+            Capability.APPEAL_WORK,
+            Capability.APPEAL_SUPERVISE,
+            Capability.APPEAL_SUMMARY_VIEW,
+            Capability.PERSON_CARD_OPEN,
+            Capability.COVERT_VIEW,
+        }
+    ),
+    Role.DISTRICT_OFFICER: frozenset(
+        {
+            Capability.ALERT_COMMENT,
+            Capability.ALERT_DETAILS_READ,
+            Capability.APPEAL_WORK,
+            Capability.PERSON_CARD_OPEN,
+            Capability.OWN_CASELOAD_DEFAULT,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {
+            Capability.REPORTS_VIEW,
+            Capability.APPEAL_SUMMARY_VIEW,
+            Capability.PERSON_CARD_OPEN,
+            Capability.COVERT_VIEW,
+        }
+    ),
+    # Administrators see everything but are not on a center's shift: escalations go to its supervisors.
+    Role.ADMINISTRATOR: _ALL - {Capability.OWN_CASELOAD_DEFAULT, Capability.ALERT_ESCALATION_RECEIVE},
+}
+
+
+def capabilities_of(user: User) -> frozenset[Capability]:
+    """What `user` may do; nothing for an anonymous or inactive user, everything (but the officer's
+    default view) for a superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return GRANTS[Role.ADMINISTRATOR]
+    return GRANTS.get(user.role, frozenset())
+
+
+def has(user: User, capability: Capability) -> bool:
+    return capability in capabilities_of(user)
+
+
+def require(user: User, capability: Capability) -> None:
+    """For services: raise NotAllowed (403 in the API) unless `user` has `capability`."""
+    if not has(user, capability):
+        raise NotAllowed()
+
+
+def holders(capability: Capability) -> list[str]:
+    """The working roles granted `capability`, for queries such as "whom can this appeal be assigned to":
+    administrators are granted nearly everything but take no work and sit on no shift."""
+    return [role for role, granted in GRANTS.items() if capability in granted and role != Role.ADMINISTRATOR]
+
+
+def capability_permission(capability: Capability) -> type[BasePermission]:
+    """A DRF permission class granting access to those with `capability`."""
+
+    class HasCapability(BasePermission):
+        message = NotAllowed.default_detail
+
+        def has_permission(self, request, view) -> bool:
+            return has(request.user, capability)
+
+    HasCapability.__name__ = f"Has_{capability.name}"
+    return HasCapability
+
+
+def capabilities_context(request) -> dict:
+    """Template context processor: `caps` holds the user's capabilities as strings, so a template asks
+    `{% if "reports.view" in caps %}`."""
+    user = getattr(request, "user", None)
+    return {"caps": {str(c) for c in capabilities_of(user)} if user is not None else set()}
