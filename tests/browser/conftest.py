@@ -118,6 +118,8 @@ def server_url(django_db_setup, redis_url: str, channel_layer_prefix: str) -> It
     env.update(
         _server_database_env(),
         DJANGO_SETTINGS_MODULE="opscenter.settings",
+        # The code of this checkout, not whatever the venv's editable install points at (a worktree).
+        PYTHONPATH=str(settings.BASE_DIR),
         SECRET_KEY=settings.SECRET_KEY,
         DEBUG="1",
         ALLOWED_HOSTS="127.0.0.1,localhost",
