@@ -334,7 +334,7 @@ def main() -> None:
     print(json.dumps(figures, indent=2))
     if args.json:
         RESULTS.mkdir(exist_ok=True)
-        path = RESULTS / f"tracking-{datetime.now():%Y%m%d-%H%M%S}.json"
+        path = RESULTS / f"tracking-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
         path.write_text(json.dumps(figures, indent=2))
         print(f"written to {path}", file=sys.stderr)
 

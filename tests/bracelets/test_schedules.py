@@ -52,7 +52,7 @@ def test_bad_windows_are_refused(text):
 
 def test_a_naive_time_is_refused():
     with pytest.raises(ValueError):
-        local(datetime(2026, 3, 2, 12))
+        local(datetime(2026, 3, 2, 12))  # noqa: DTZ001 -- naive on purpose: the refusal is under test
 
 
 def test_geometry():
