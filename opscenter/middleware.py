@@ -1,5 +1,6 @@
 """Request-level plumbing: the user's language, and who/where for the audit."""
 
+import ipaddress
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -34,12 +35,22 @@ class AuditContextMiddleware:
 
 
 def client_address(request: HttpRequest) -> str | None:
+    """The client's address as the nearest of PROXY_COUNT reverse proxies saw it: the hop that many places
+    from the end of X-Forwarded-For (what came before it the client may have written itself). Used by the
+    login lockout and the audit."""
     from django.conf import settings
 
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
+    proxies = settings.PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies and _is_address(hops[-proxies]):
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

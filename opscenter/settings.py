@@ -143,13 +143,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes), per username and address.
+# Reverse proxies in front of the web process: the client's address is read from X-Forwarded-For that
+# many hops from the end (opscenter.middleware.client_address), for the lockout and the audit.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Lockout after repeated failed logins (django-axes) in two tiers (opscenter/lockout.py): one username
+# from one address, and one address whatever the usernames. Nobody can lock a colleague out from
+# their own address.
+AXES_HANDLER = "opscenter.lockout.TieredLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "opscenter.middleware.client_address"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
