@@ -1,8 +1,31 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _lift_statement_timeout(sender, using, **kwargs) -> None:
+    """Migrations may rewrite or index big tables: the session's statement_timeout (settings.DATABASES)
+    does not apply to them."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+
+
+def _restore_statement_timeout(sender, using, **kwargs) -> None:
+    """Back to the connection's own value: the same connection may serve more (the test run does)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")
 
 
 class OpscenterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "opscenter"
     verbose_name = _("Operations center")
+
+    def ready(self) -> None:
+        pre_migrate.connect(_lift_statement_timeout, dispatch_uid="opscenter.lift_statement_timeout")
+        post_migrate.connect(_restore_statement_timeout, dispatch_uid="opscenter.restore_statement_timeout")

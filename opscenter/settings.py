@@ -17,6 +17,8 @@ env = environ.Env()
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
 EMBEDDED = not DATABASE_URL
+# A pool of PostgreSQL connections in the process (the web processes'; see DATABASES below).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
 
 # Debug is on by default only on the embedded default; anything pointed at a real database runs safe.
 DEBUG = env.bool("DEBUG", default=EMBEDDED)
@@ -96,6 +98,38 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     if env.str("TEST_DATABASE_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that vanishes (no RST, no FIN) must fail a process within seconds, not after the
+        # kernel's 15 minutes of retransmissions: a bounded connect, keepalives on idle connections, a
+        # bound on unacknowledged writes, and a bound on every statement (lifted for migrate, which may
+        # rewrite big tables: opscenter.apps). All libpq parameters, so they hold in a pool too.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+                "keepalives": 1,
+                "keepalives_idle": env.int("DATABASE_KEEPALIVES_IDLE", default=30),
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+                "tcp_user_timeout": env.int("DATABASE_TCP_USER_TIMEOUT_MS", default=30_000),
+                "options": f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30_000)}",
+            }
+        )
+        # psycopg-pool in each process (Django's OPTIONS["pool"]): for the web processes, where a request
+        # would otherwise open and close a connection of its own. Kept connections and a pool exclude
+        # each other (Django refuses only at the first query; we refuse at start-up).
+        if DATABASE_POOL:
+            if DATABASES["default"]["CONN_MAX_AGE"] != 0:
+                raise ImproperlyConfigured(
+                    "DATABASE_POOL is on and DATABASE_CONN_MAX_AGE is not 0: a pooled connection goes back to "
+                    "the pool after each request, so persistent connections make no sense with it. Unset "
+                    "DATABASE_CONN_MAX_AGE (or set it to 0), or turn DATABASE_POOL off."
+                )
+            DATABASES["default"]["OPTIONS"]["pool"] = {
+                "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+                "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+                # A request waits this long for a free connection, then fails (PoolTimeout) instead of hanging.
+                "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10),
+            }
 else:
     DATABASES = {
         "default": {
