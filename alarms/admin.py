@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame
+from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput
 from opscenter.admin import ReadOnlyAdmin
 
 
@@ -22,17 +22,47 @@ class ProtectedObjectAdmin(admin.ModelAdmin):
     inlines = [AlarmPanelInline]
 
 
+class AuthenticationFilter(admin.SimpleListFilter):
+    """Panels without a key are unauthenticated: anyone who knows the account can send as them."""
+
+    title = _("authentication")
+    parameter_name = "authenticated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Authenticated (AES key)")), ("no", _("Unauthenticated (no key)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(aes_key="")
+        if self.value() == "no":
+            return queryset.filter(aes_key="")
+        return queryset
+
+
 @admin.register(AlarmPanel)
 class AlarmPanelAdmin(admin.ModelAdmin):
-    list_display = ["account", "protected_object", "is_online", "last_contact_at", "supervision_seconds", "encrypted"]
-    list_filter = ["is_online", "is_active", "protected_object__district", "protected_object__kind"]
+    list_display = [
+        "account",
+        "protected_object",
+        "is_online",
+        "last_contact_at",
+        "supervision_seconds",
+        "authenticated",
+    ]
+    list_filter = [
+        AuthenticationFilter,
+        "is_online",
+        "is_active",
+        "protected_object__district",
+        "protected_object__kind",
+    ]
     search_fields = ["account", "protected_object__name"]
     autocomplete_fields = ["protected_object"]
     readonly_fields = ["last_contact_at", "is_online"]
 
-    @admin.display(boolean=True, description=_("encrypted"))
-    def encrypted(self, panel: AlarmPanel) -> bool:
-        return bool(panel.aes_key)
+    @admin.display(boolean=True, description=_("authenticated (AES)"), ordering="aes_key")
+    def authenticated(self, panel: AlarmPanel) -> bool:
+        return panel.is_authenticated
 
 
 @admin.register(ReceivedFrame)
@@ -50,3 +80,11 @@ class AlarmEventAdmin(ReadOnlyAdmin):
     search_fields = ["panel__account", "panel__protected_object__name", "code"]
     date_hierarchy = "received_at"
     list_select_related = ["panel__protected_object", "alert"]
+
+
+@admin.register(RefusedInput)
+class RefusedInputAdmin(ReadOnlyAdmin):
+    list_display = ["address", "transport", "count", "last_reason", "last_account", "first_at", "last_at"]
+    list_filter = ["transport"]
+    search_fields = ["address", "last_account"]
+    date_hierarchy = "last_at"

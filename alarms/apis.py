@@ -51,6 +51,7 @@ class AlarmReportApi(APIView):
         by_disposition = serializers.DictField(child=serializers.IntegerField())
         silent_alerts = serializers.IntegerField()
         silent_now = serializers.ListField(child=serializers.DictField())
+        unauthenticated = serializers.ListField(child=serializers.DictField())
         per_object = serializers.ListField(child=serializers.DictField())
 
     @extend_schema(

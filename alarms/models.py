@@ -1,5 +1,10 @@
 """Protected objects, their alarm panels, and every frame and event the panels send."""
 
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +13,19 @@ account_validator = RegexValidator(r"^[0-9A-F]{3,16}$", _("3 to 16 hexadecimal c
 key_validator = RegexValidator(
     r"^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{24}|[0-9A-Fa-f]{32})$", _("16, 24 or 32 hexadecimal characters.")
 )
+
+
+@lru_cache(maxsize=1024)
+def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Addresses or CIDR networks, separated by commas, spaces or lines. Raises ValueError."""
+    return tuple(ipaddress.ip_network(part, strict=False) for part in text.replace(",", " ").split())
+
+
+def networks_validator(value: str) -> None:
+    try:
+        parse_networks(value)
+    except ValueError as error:
+        raise ValidationError(_("Give addresses or networks such as 192.0.2.0/24, one per line.")) from error
 
 
 class ObjectKind(models.TextChoices):
@@ -55,6 +73,15 @@ class AlarmPanel(models.Model):
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     is_online = models.BooleanField(_("online"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    source_networks = models.TextField(
+        _("source networks"),
+        blank=True,
+        validators=[networks_validator],
+        help_text=_(
+            "Addresses or networks (CIDR) the panel sends from, one per line: frames from anywhere else are "
+            "refused. Empty: any address."
+        ),
+    )
 
     class Meta:
         ordering = ["account"]
@@ -63,6 +90,15 @@ class AlarmPanel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} ({self.protected_object})"
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Only a panel with a key proves who is speaking: anyone can send a plaintext frame."""
+        return bool(self.aes_key)
+
+    def clean(self) -> None:
+        if settings.SIA_REQUIRE_ENCRYPTION and not self.aes_key:
+            raise ValidationError({"aes_key": _("This receiver requires encryption: give the panel's AES key.")})
 
 
 class ReceivedFrame(models.Model):
@@ -123,3 +159,27 @@ class AlarmEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel.account} {self.code} {self.description}"
+
+
+class RefusedInput(models.Model):
+    """Input the receiver refused, tallied per source address instead of stored frame by frame: bytes that
+    are no frame, frames for unknown accounts, frames that fail authentication, stale timestamps. A flood
+    costs one row per address; the last sample and the reasons counted show what is arriving."""
+
+    address = models.CharField(_("source address"), max_length=64, unique=True)
+    transport = models.CharField(_("transport"), max_length=3)
+    count = models.PositiveBigIntegerField(_("refused"), default=0)
+    reasons = models.JSONField(_("reasons"), default=dict, help_text=_("How often each reason was given."))
+    first_at = models.DateTimeField(_("first refused"))
+    last_at = models.DateTimeField(_("last refused"), db_index=True)
+    last_reason = models.CharField(_("last reason"), max_length=200)
+    last_account = models.CharField(_("last account"), max_length=16, blank=True)
+    sample = models.TextField(_("last sample"), blank=True, help_text=_("The start of the last input refused."))
+
+    class Meta:
+        ordering = ["-last_at"]
+        verbose_name = _("refused input")
+        verbose_name_plural = _("refused input")
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.count}"

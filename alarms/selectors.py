@@ -40,6 +40,7 @@ class ResponseReport:
     by_disposition: dict[str, int] = field(default_factory=dict)
     silent_alerts: int = 0
     silent_now: list[dict] = field(default_factory=list)
+    unauthenticated: list[dict] = field(default_factory=list)  # active panels without a key: anyone can send as them
     per_object: list[dict] = field(default_factory=list)
 
 
@@ -71,6 +72,9 @@ def alarm_response_report(
     report.silent_now = [
         {"account": p.account, "object": p.protected_object.name, "last_contact_at": p.last_contact_at}
         for p in panels.filter(is_active=True, is_online=False, last_contact_at__isnull=False)
+    ]
+    report.unauthenticated = [
+        {"account": p.account, "object": p.protected_object.name} for p in panels.filter(is_active=True, aes_key="")
     ]
     per_object = (
         AlarmEvent.objects.filter(alert__in=alarms.values("pk"))

@@ -5,6 +5,7 @@ and returns an ACK only after the frame and its consequences are committed.
 """
 
 import hashlib
+import ipaddress
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from alarms import dc09
 from alarms.codes import EventClass
-from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame
+from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput, parse_networks
 from alarms.readings import Reading, read
 from opscenter.models import District, User
 from opscenter.services.alerts import alert_find_open, alert_raise, alert_resolve, alert_update_open
@@ -25,10 +26,6 @@ from opscenter.services.audit import audit_record
 logger = logging.getLogger(__name__)
 
 CONTACT_PRECISION = timedelta(seconds=5)
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,10 @@ class Incoming:
 def frames_receive(frames: list[Incoming], *, now: datetime | None = None) -> list[Received]:
     """Handle frames that arrived together in ONE transaction (group commit: one commit, one WAL flush for
     all), so a busy receiver pays the commit once per batch. All are committed or none: a database error
-    propagates, nobody gets an answer and every panel repeats its frame."""
+    propagates, nobody gets an answer and every panel repeats its frame.
+
+    Only frames that pass authentication are stored and count as contact; every refusal is tallied per
+    source address (`RefusedInput`), so hostile input costs a counter, not a row per frame."""
     now = now or timezone.now()
     parsed: list[dc09.Frame | dc09.FrameError] = []
     for incoming in frames:
@@ -65,20 +65,24 @@ def frames_receive(frames: list[Incoming], *, now: datetime | None = None) -> li
         except dc09.FrameError as error:
             parsed.append(error)
     results: list[Received | None] = [None] * len(frames)
+    refusals: list[Refusal] = []
     # Panels are locked in account order, so that two batches never wait for each other in a circle.
     order = sorted(range(len(frames)), key=lambda i: getattr(parsed[i], "account", None) or "")
     with transaction.atomic():
         for index in order:
             incoming, frame = frames[index], parsed[index]
             if isinstance(frame, dc09.FrameError):
-                _store_frame(raw=incoming.raw, transport=incoming.transport, peer=incoming.peer, now=now,
-                             response="none", reason=str(frame))  # fmt: skip
                 results[index] = Received(None, "none", str(frame))
+                refusals.append(Refusal.of(incoming, str(frame), now=now))
                 continue
             # One panel's frames are handled one at a time (row lock): a repeat racing its original is seen.
             panel = AlarmPanel.objects.select_for_update().filter(account=frame.account or "", is_active=True).first()
-            results[index] = _decide(frame, panel, raw=incoming.raw, transport=incoming.transport,
-                                     peer=incoming.peer, now=now)  # fmt: skip
+            received = _decide(frame, panel, incoming=incoming, now=now)
+            results[index] = received
+            if received.outcome != "ack":
+                refusals.append(Refusal.of(incoming, received.reason, now=now, account=frame.account or ""))
+        if refusals:
+            refusals_record(refusals)
     return results  # type: ignore[return-value]
 
 
@@ -87,29 +91,104 @@ def frame_receive(*, raw: bytes, transport: str, peer: str, now: datetime | None
     return frames_receive([Incoming(raw, transport, peer)], now=now)[0]
 
 
-def _decide(frame: dc09.Frame, panel: AlarmPanel | None, *, raw, transport, peer, now) -> Received:
-    def refuse(response: str, reason: str, answer: bytes) -> Received:
-        _store_frame(raw=raw, transport=transport, peer=peer, now=now, response=response, reason=reason,
-                     frame=frame, panel=panel)  # fmt: skip
-        return Received(answer, response, reason)
+def peer_address(peer: str) -> str:
+    """The address of "host:port" (IPv4, or IPv6 without brackets), or the peer as given."""
+    host, colon, port = peer.rpartition(":")
+    return host if colon and port.isdigit() else peer
 
+
+def _authenticate(frame: dc09.Frame, panel: AlarmPanel, *, peer: str) -> None:
+    """Who may speak for the panel, before its content is believed. Raises ContentError (DUH)."""
+    if not panel.aes_key and settings.SIA_REQUIRE_ENCRYPTION:
+        raise dc09.ContentError("the panel has no key and this receiver requires encryption")
+    if panel.source_networks:
+        try:
+            address = ipaddress.ip_address(peer_address(peer))
+        except ValueError:
+            address = None
+        if address is None or not any(address in network for network in parse_networks(panel.source_networks)):
+            raise dc09.ContentError("source address outside the panel's networks")
+    if panel.aes_key and not frame.encrypted:
+        # NULL included: a plaintext link test would otherwise keep a cut line looking supervised.
+        raise dc09.ContentError("plain frame for an account that encrypts")
+
+
+def _decide(frame: dc09.Frame, panel: AlarmPanel | None, *, incoming: Incoming, now: datetime) -> Received:
     if panel is None:
-        return refuse("duh", "unknown account", dc09.build_duh(frame))
+        return Received(dc09.build_duh(frame), "duh", "unknown account")
     try:
-        if panel.aes_key and not frame.encrypted and frame.message_id != "NULL":
-            raise dc09.ContentError("plain frame for an account that encrypts")
+        _authenticate(frame, panel, peer=incoming.peer)
         dc09.open_content(frame, panel.aes_key or None)
         if frame.encrypted and frame.timestamp is None:
             raise dc09.ContentError("encrypted frame without a timestamp")
         reading = read(frame.message_id, frame.data)
     except dc09.ContentError as error:
-        return refuse("duh", str(error), dc09.build_duh(frame))
+        return Received(dc09.build_duh(frame), "duh", str(error))
     if frame.timestamp is not None:
-        behind, ahead = _setting("SIA_TIMESTAMP_WINDOW", (40, 20))
+        behind, ahead = settings.SIA_TIMESTAMP_WINDOW
         if not (now - timedelta(seconds=behind) <= frame.timestamp <= now + timedelta(seconds=ahead)):
-            return refuse("nak", "timestamp outside the window", dc09.build_nak(frame, now))
-    _store_event(frame=frame, reading=reading, panel=panel, transport=transport, peer=peer, now=now)
+            return Received(dc09.build_nak(frame, now), "nak", "timestamp outside the window")
+    _store_event(frame=frame, reading=reading, panel=panel, transport=incoming.transport, peer=incoming.peer, now=now)
     return Received(dc09.build_ack(frame, panel.aes_key or None, now), "ack")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One refused input, before it is added to its address's tally."""
+
+    address: str
+    transport: str
+    reason: str
+    sample: str
+    at: datetime
+    account: str = ""
+    count: int = 1
+
+    @classmethod
+    def of(cls, incoming: Incoming, reason: str, *, now: datetime, account: str = "", count: int = 1) -> "Refusal":
+        return cls(
+            address=peer_address(incoming.peer)[:64],
+            transport=incoming.transport,
+            reason=reason[:200],
+            sample=sample_text(incoming.raw),
+            at=now,
+            account=account[:16],
+            count=count,
+        )
+
+
+def sample_text(raw: bytes, limit: int = 200) -> str:
+    """The start of some input, printable (control and non-ASCII bytes escaped)."""
+    return raw[:limit].decode("ascii", "backslashreplace").encode("unicode_escape").decode("ascii")[:limit]
+
+
+def refusals_record(refusals: list[Refusal]) -> None:
+    """Add refusals to the tallies of their addresses: three queries, however many refusals."""
+    by_address: dict[str, list[Refusal]] = {}
+    for refusal in refusals:
+        by_address.setdefault(refusal.address, []).append(refusal)
+    first = min(refusal.at for refusal in refusals)
+    with transaction.atomic():
+        RefusedInput.objects.bulk_create(
+            [
+                RefusedInput(address=address, transport=group[0].transport, first_at=first, last_at=first)
+                for address, group in by_address.items()
+            ],
+            ignore_conflicts=True,
+        )
+        # Locked in address order, after the panels: two batches never wait for each other in a circle.
+        tallies = list(RefusedInput.objects.select_for_update().filter(address__in=by_address).order_by("address"))
+        for tally in tallies:
+            group = by_address[tally.address]
+            for refusal in group:
+                tally.reasons[refusal.reason] = tally.reasons.get(refusal.reason, 0) + refusal.count
+            latest = max(group, key=lambda refusal: refusal.at)
+            tally.count += sum(refusal.count for refusal in group)
+            tally.transport, tally.last_at, tally.last_reason = latest.transport, latest.at, latest.reason
+            tally.sample, tally.last_account = latest.sample, latest.account or tally.last_account
+        RefusedInput.objects.bulk_update(
+            tallies, ["count", "reasons", "transport", "last_at", "last_reason", "sample", "last_account"]
+        )
 
 
 def _store_frame(*, raw: bytes, transport: str, peer: str, now: datetime, response: str, reason: str = "",
@@ -135,7 +214,7 @@ def _store_event(*, frame: dc09.Frame, reading: Reading, panel: AlarmPanel, tran
         _heard(panel, now)
         return
     digest = _digest(frame)
-    window = timedelta(seconds=_setting("SIA_REPEAT_WINDOW_SECONDS", 3600))
+    window = timedelta(seconds=settings.SIA_REPEAT_WINDOW_SECONDS)
     is_repeat = ReceivedFrame.objects.filter(
         account=frame.account, sequence=frame.sequence, content_digest=digest, response="ack",
         is_repeat=False, received_at__gte=now - window,
@@ -233,7 +312,7 @@ def panels_supervise(*, now: datetime | None = None) -> int:
     """Raise a P2 "panel silent" alert for every online panel that missed its interval plus grace.
     Returns how many panels went silent."""
     now = now or timezone.now()
-    grace = timedelta(seconds=_setting("SIA_SUPERVISION_GRACE_SECONDS", 60))
+    grace = timedelta(seconds=settings.SIA_SUPERVISION_GRACE_SECONDS)
     silent = 0
     candidates = AlarmPanel.objects.filter(is_active=True, is_online=True, last_contact_at__isnull=False)
     for panel in candidates.select_related("protected_object__district"):

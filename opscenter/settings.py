@@ -261,6 +261,8 @@ SIA_TIMESTAMP_WINDOW = (
 SIA_REPEAT_WINDOW_SECONDS = env.int("SIA_REPEAT_WINDOW_SECONDS", default=3600)
 # A panel is silent once its supervision interval plus this grace has passed without a frame.
 SIA_SUPERVISION_GRACE_SECONDS = env.int("SIA_SUPERVISION_GRACE_SECONDS", default=60)
+# Refuse (DUH) every panel without an AES key: without one, anybody can send as the panel. Production turns it on.
+SIA_REQUIRE_ENCRYPTION = env.bool("SIA_REQUIRE_ENCRYPTION", default=False)
 
 DEVICE_SECRET_OVERLAP_HOURS = env.int("DEVICE_SECRET_OVERLAP_HOURS", default=24)
 

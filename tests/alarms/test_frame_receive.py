@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import OperationalError
 
-from alarms.models import AlarmEvent, AlarmPanel, ReceivedFrame
+from alarms.models import AlarmEvent, AlarmPanel, ReceivedFrame, RefusedInput
 from alarms.services import frame_receive
 from opscenter.models import Alert
 from opscenter.services.alerts import alert_resolve
@@ -149,12 +149,15 @@ def test_an_encrypted_panic_gets_an_encrypted_ack(encrypted_panel):
     ({"data": "hello"}, "not a Contact ID event"),
 ])  # fmt: skip
 def test_duh_for_an_unknown_account_a_wrong_key_or_unreadable_content(panel, encrypted_panel, fields, reason):
+    fields.setdefault("account", "1234")
     received = receive(build_frame(**fields))
     assert received.outcome == "duh"
     assert reason in received.reason
     assert '"DUH"' in response_text(received)
-    assert AlarmEvent.objects.count() == 0
-    assert ReceivedFrame.objects.get().response == "duh"
+    assert AlarmEvent.objects.count() == ReceivedFrame.objects.count() == 0  # tallied, not stored
+    tally = RefusedInput.objects.get()
+    assert (tally.address, tally.count, tally.last_account) == ("192.0.2.10", 1, fields["account"])
+    assert reason in tally.last_reason
 
 
 @pytest.mark.parametrize("offset", [timedelta(seconds=-41), timedelta(seconds=21), timedelta(days=-400)])
@@ -163,7 +166,8 @@ def test_nak_when_the_timestamp_is_outside_the_window(panel, offset):
     received = frame_receive(raw=build_frame(timestamp=stamp(now + offset)), transport="udp", peer="p", now=now)
     assert received.outcome == "nak"
     assert response_text(received) == f'"NAK"0001R1L0#1234[]{stamp(now)}'
-    assert AlarmEvent.objects.count() == 0
+    assert AlarmEvent.objects.count() == ReceivedFrame.objects.count() == 0
+    assert RefusedInput.objects.get().reasons == {"timestamp outside the window": 1}
 
 
 @pytest.mark.parametrize("offset", [timedelta(seconds=-39), timedelta(seconds=19)])
@@ -173,13 +177,16 @@ def test_inside_the_window_is_acked(panel, offset):
     assert received.outcome == "ack"
 
 
-def test_a_bad_crc_gets_no_answer_and_is_kept(panel):
+def test_a_bad_crc_gets_no_answer_and_is_counted_with_a_sample(panel):
     raw = build_frame(data="1120 01 015")
     broken = raw[:1] + (b"0000" if raw[1:5] != b"0000" else b"1111") + raw[5:]
     received = receive(broken)
+    receive(broken)
     assert (received.response, received.outcome) == (None, "none")
-    assert AlarmEvent.objects.count() == 0
-    assert ReceivedFrame.objects.get().response == "none"
+    assert AlarmEvent.objects.count() == ReceivedFrame.objects.count() == 0
+    tally = RefusedInput.objects.get()
+    assert (tally.count, tally.reasons, tally.transport) == (2, {"CRC mismatch": 2}, "tcp")
+    assert tally.sample == broken.decode().replace("\n", "\\n").replace("\r", "\\r")
 
 
 def test_a_database_failure_means_no_ack(panel, monkeypatch):
@@ -230,9 +237,8 @@ def test_a_batch_is_committed_together_and_answered_each(panel, encrypted_panel)
 
     assert [r.outcome for r in results] == ["ack", "ack", "none", "duh"]
     assert response_text(results[0]) == '"ACK"0001R1L0#1234[]'
-    assert list(ReceivedFrame.objects.order_by("peer").values_list("peer", "response")) == [
-        ("a", "ack"), ("b", "ack"), ("c", "none"), ("d", "duh"),
-    ]  # fmt: skip
+    assert list(ReceivedFrame.objects.order_by("peer").values_list("peer", "response")) == [("a", "ack"), ("b", "ack")]
+    assert list(RefusedInput.objects.order_by("address").values_list("address", "count")) == [("c", 1), ("d", 1)]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the receiver manages its connections

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alarms.models import AlarmEvent, ReceivedFrame
+from alarms.models import AlarmEvent, ReceivedFrame, RefusedInput
 from tests.alarms.frames import build_frame
 from tests.alarms.running import RunningReceiver
 
@@ -68,6 +68,16 @@ def test_udp_frames_are_answered_to_the_sender(receiver):
     assert AlarmEvent.objects.get().kind == "duress"
 
 
+def test_a_plain_null_for_a_keyed_account_gets_duh_and_changes_nothing(receiver, encrypted_panel):
+    with tcp(receiver.port) as sock:
+        sock.sendall(build_frame(message_id="NULL", data=None, account="ABCD01", sequence="0031"))
+        [response] = read_responses(sock, 1)
+    assert response[9:-1] == b'"DUH"0031R1L0#ABCD01[]'
+    encrypted_panel.refresh_from_db()
+    assert (encrypted_panel.is_online, encrypted_panel.last_contact_at) == (False, None)
+    assert ReceivedFrame.objects.count() == 0
+
+
 def test_a_bad_crc_gets_no_answer_but_the_connection_goes_on(receiver):
     good = build_frame(data="1602 00 000", sequence="0002")
     bad = build_frame(data="1120 01 015", sequence="0001")
@@ -76,7 +86,8 @@ def test_a_bad_crc_gets_no_answer_but_the_connection_goes_on(receiver):
         sock.sendall(bad + good)
         [response] = read_responses(sock, 1)
     assert b'"ACK"0002' in response
-    assert list(ReceivedFrame.objects.order_by("pk").values_list("response", flat=True)) == ["none", "ack"]
+    assert list(ReceivedFrame.objects.values_list("response", flat=True)) == ["ack"]
+    assert RefusedInput.objects.get().reasons == {"CRC mismatch": 1}
 
 
 def test_a_slow_connection_does_not_hold_up_another(receiver):
