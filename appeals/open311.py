@@ -29,7 +29,7 @@ from appeals.models import (
 )
 from appeals.selectors import appeal_public_history
 from appeals.services.appeals import AppealInput, AppealInputError, ApplicantInput, appeal_submit
-from opscenter.services.credentials import credential_verify
+from opscenter.services.credentials import credential_used, credential_verify
 
 CREDENTIAL_KIND = "open311"
 DEFAULT_WINDOW = timedelta(days=90)
@@ -64,7 +64,10 @@ def _partner(request: HttpRequest) -> Partner | None:
     credential = credential_verify(secret=api_key, kind=CREDENTIAL_KIND) if api_key else None
     if credential is None:
         return None
-    return Partner.objects.filter(code=credential.identifier, is_active=True).first()
+    partner = Partner.objects.filter(code=credential.identifier, is_active=True).first()
+    if partner is not None:
+        credential_used(credential=credential)
+    return partner
 
 
 def _service(category: AppealCategory) -> dict:

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from bracelets import protocols
 from bracelets.protocols import Report, ReportError
 from bracelets.services.evaluation import BRACELET_KIND, GATEWAY_KIND, Outcome, reports_receive
-from opscenter.authentication import DeviceSecretAuthentication
+from opscenter.authentication import DeviceSecretAuthentication, DeviceUseRecording
 
 OSMAND_PARAMETERS = ("id", "timestamp", "lat", "lon", "speed", "bearing", "altitude", "accuracy", "batt", "valid",
                      "alarm", "key")  # fmt: skip
@@ -91,7 +91,7 @@ def _receive(request: Request, reports: list[Report], source: str) -> list[Outco
         raise exceptions.ValidationError({error.field: [error.message]}) from None
 
 
-class _IntakeApi(APIView):
+class _IntakeApi(DeviceUseRecording, APIView):
     authentication_classes = [BraceletAuthentication]
     permission_classes = [IsAuthenticated]
     # The body is read here, in the protocol's own way, never through DRF's parsers.

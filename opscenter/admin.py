@@ -192,8 +192,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeviceCredential)
-class DeviceCredentialAdmin(admin.ModelAdmin):
-    """Secrets are issued by each app's commands; here they are rotated and revoked."""
+class DeviceCredentialAdmin(AuditedAdmin):
+    """Secrets are issued by each app's commands; here they are rotated and revoked, through the services
+    (audited). `is_active` is read-only: a revoked credential comes back only by rotation, with a new
+    secret."""
 
     list_display = ["kind", "identifier", "is_active", "created_at", "rotated_at", "last_used_at"]
     list_filter = ["kind", "is_active"]
@@ -205,8 +207,9 @@ class DeviceCredentialAdmin(admin.ModelAdmin):
         "rotated_at",
         "last_used_at",
         "previous_valid_until",
+        "is_active",
     ]
-    fields = [*readonly_fields, "is_active"]
+    fields = readonly_fields
     actions = ["rotate", "revoke"]
 
     def has_add_permission(self, request) -> bool:
@@ -223,7 +226,7 @@ class DeviceCredentialAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Revoke"))
+    @admin.action(description=_("Revoke (for good: only a rotation gives the device a new secret)"))
     def revoke(self, request, queryset) -> None:
         for credential in queryset:
             credential_revoke(credential=credential, actor=request.user)

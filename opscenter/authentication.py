@@ -4,9 +4,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from opscenter.models import DeviceCredential
-from opscenter.services.credentials import credential_verify
+from opscenter.services.credentials import credential_used, credential_verify
 
 
 class DeviceSecretAuthentication(authentication.BaseAuthentication):
@@ -36,3 +37,15 @@ class DeviceSecretAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="devices"'
+
+
+class DeviceUseRecording:
+    """Mixin for the views of devices: the credential's `last_used_at` is written only once the request
+    succeeded, never for one refused after authentication (another device's data, a malformed body)."""
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        credential = getattr(request, "_user", None)
+        if isinstance(credential, DeviceCredential) and response.status_code < 400:
+            credential_used(credential=credential)
+        return response

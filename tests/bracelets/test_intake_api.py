@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from bracelets.models import Bracelet, Position
 from bracelets.services.registry import bracelet_add, gateway_add
-from opscenter.models import Alert
+from opscenter.models import Alert, DeviceCredential
 from tests.bracelets.conftest import HOME, UNIQUE_ID, offset
 from tests.bracelets.test_protocols import TRACCAR_FORWARD, TRACCAR_JSON_EXAMPLES, TRACCAR_QUERY_EXAMPLES
 
@@ -118,6 +118,21 @@ def test_unknown_device_or_bad_token_is_401_and_stores_nothing(client, device, p
     assert response.status_code == 401, response.content
     assert Position.objects.count() == 0
     assert Bracelet.objects.get(unique_id=UNIQUE_ID).last_contact_at is None
+    assert list(DeviceCredential.objects.exclude(last_used_at=None)) == []
+
+
+def test_a_position_stored_records_the_use_of_the_credential(client, device, person):
+    bracelet, token = device
+    response = client.get(OSMAND, {"key": token, "id": UNIQUE_ID, "lat": HOME[0], "lon": HOME[1]})
+    assert response.status_code == 200, response.content
+    assert DeviceCredential.objects.get(pk=bracelet.credential_id).last_used_at is not None
+
+
+def test_a_malformed_report_does_not_record_the_use_of_the_credential(client, device, person):
+    bracelet, token = device
+    response = client.get(OSMAND, {"key": token, "id": UNIQUE_ID, "lat": "north", "lon": HOME[1]})
+    assert response.status_code == 400
+    assert DeviceCredential.objects.get(pk=bracelet.credential_id).last_used_at is None
 
 
 @pytest.mark.parametrize(("query", "field"), [

@@ -10,7 +10,13 @@ from rest_framework.views import APIView
 
 from opscenter.authentication import DeviceSecretAuthentication
 from opscenter.models import AuditEntry, DeviceCredential
-from opscenter.services.credentials import credential_issue, credential_revoke, credential_rotate, credential_verify
+from opscenter.services.credentials import (
+    credential_issue,
+    credential_revoke,
+    credential_rotate,
+    credential_used,
+    credential_verify,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +120,62 @@ def test_the_admin_rotates_and_shows_the_new_secret_once(admin_client):
     assert len(shown) == 1
     new = shown[0].rsplit(": ", 1)[1]
     assert credential_verify(secret=new) == credential
+
+
+def test_revoking_destroys_the_digest_so_reactivating_the_row_does_not_revive_the_secret():
+    credential, secret = credential_issue(kind="bracelet", identifier="1")
+    newer = credential_rotate(credential=credential, overlap=timedelta(hours=1))
+    credential.refresh_from_db()
+    digest = credential.secret_digest
+
+    credential_revoke(credential=credential)
+    DeviceCredential.objects.filter(pk=credential.pk).update(is_active=True)  # an edit by hand, say
+
+    credential.refresh_from_db()
+    assert credential.previous_secret_digest == ""
+    assert credential.secret_digest != digest
+    assert not set(credential.secret_digest) <= set("0123456789abcdef")  # never a SHA-256 hex digest
+    assert credential_verify(secret=newer) is None
+    assert credential_verify(secret=secret) is None
+
+
+def test_rotation_puts_a_revoked_credential_back_with_a_new_secret_only():
+    credential, old = credential_issue(kind="bracelet", identifier="1")
+    credential_revoke(credential=credential)
+
+    new = credential_rotate(credential=credential, overlap=timedelta(hours=1))
+
+    assert credential_verify(secret=new) == credential
+    assert credential_verify(secret=old) is None
+    entry = AuditEntry.objects.filter(action="credential.rotate").get()
+    assert entry.data == {"overlap_s": 0.0, "reactivated": True}
+
+
+def test_the_admin_cannot_switch_a_credential_back_on(admin_client):
+    credential, secret = credential_issue(kind="bracelet", identifier="1")
+    credential_revoke(credential=credential)
+
+    admin_client.post(f"/admin/opscenter/devicecredential/{credential.pk}/change/", {"is_active": "on"})
+
+    credential.refresh_from_db()
+    assert credential.is_active is False
+    assert credential_verify(secret=secret) is None
+
+
+def test_the_admin_revokes_through_the_service_and_the_audit(admin_client):
+    credential, secret = credential_issue(kind="bracelet", identifier="1")
+    admin_client.post(
+        "/admin/opscenter/devicecredential/", {"action": "revoke", "_selected_action": [str(credential.pk)]}
+    )
+    assert credential_verify(secret=secret) is None
+    assert AuditEntry.objects.filter(action="credential.revoke", object_id=str(credential.pk)).count() == 1
+
+
+def test_verifying_writes_nothing_and_use_is_recorded_apart():
+    credential, secret = credential_issue(kind="bracelet", identifier="1")
+    assert credential_verify(secret=secret).last_used_at is None
+    credential.refresh_from_db()
+    assert credential.last_used_at is None
+    credential_used(credential=credential)
+    credential.refresh_from_db()
+    assert credential.last_used_at is not None
