@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from alarms import urls as alarms_urls
 from appeals import urls as appeals_urls
 from bracelets import urls as bracelets_urls
 from opscenter import views
 from opscenter.apis import alerts
+from opscenter.apis.docs import ApiDocsView
 
 api_v1 = [
     path("alerts/", alerts.AlertListApi.as_view(), name="alert-list"),
@@ -20,7 +22,8 @@ api_v1 = [
     path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
     path("partner/", include((appeals_urls.partner_api_urlpatterns, "appeals-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    # A person who is not signed in is sent to the login page; the schema itself answers 403.
+    path("docs/", login_required(ApiDocsView.as_view(url_name="schema")), name="api-docs"),
 ]
 
 urlpatterns = [
