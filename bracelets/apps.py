@@ -10,7 +10,10 @@ class BraceletsConfig(AppConfig):
     verbose_name = _("Bracelets")
 
     def ready(self) -> None:
+        from bracelets.selectors import alert_details
         from bracelets.simulator import simulate_bracelets
         from opscenter.demo import register_simulator
+        from opscenter.services.details import register_alert_details
 
         register_simulator(simulate_bracelets)
+        register_alert_details("bracelets", alert_details)

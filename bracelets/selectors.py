@@ -5,14 +5,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from bracelets.models import Bracelet, CourtOrder, Position, SupervisedPerson, Violation, ViolationStatus
 from bracelets.models.positions import OPEN_VIOLATION_STATUSES
-from opscenter.models import User
+from bracelets.rules import rules_for
+from opscenter.models import Alert, User
 from opscenter.permissions import Capability, has
 from opscenter.selectors import scoped
 
 TRACK_LIMIT = 20_000
+LAST_POSITIONS_IN_DETAILS = 20
 
 
 def people_visible(*, user: User) -> QuerySet[SupervisedPerson]:
@@ -85,3 +89,56 @@ def person_track(*, user: User, person_pk: int, since: datetime, until: datetime
 def person_violations(*, user: User, person_pk: int) -> QuerySet[Violation]:
     person = person_get(user=user, person_pk=person_pk)
     return Violation.objects.filter(person=person).select_related("zone", "alert").order_by("-started_at", "-pk")
+
+
+def alert_details(alert: Alert) -> dict | None:
+    """The details provider of bracelet alerts (registered with the spine in `ready()`), called by
+    `opscenter.services.details.alert_details_read` only after it checked the reader's scope and
+    capability and recorded their reason: who the person is, their officer, their zones (the one
+    concerned first) and their last positions. None when the alert is no violation's."""
+    violation = (
+        Violation.objects.filter(alert_id=alert.pk)
+        .select_related("person__responsible_officer", "person__district")
+        .order_by("-started_at")
+        .first()
+    )
+    if violation is None:
+        return None
+    person = violation.person
+    rules = rules_for(person.pk, person.rules_token)
+    zones = sorted((*rules.inclusion, *rules.exclusion), key=lambda zone: zone.pk != violation.zone_id)
+    positions = Position.objects.filter(person=person).order_by("-fix_time")[:LAST_POSITIONS_IN_DETAILS]
+    officer = person.responsible_officer
+    order = person.orders.order_by("-starts_at").first()
+    facts = [(_("File"), person.file_number), (_("District"), str(person.district.name))]
+    if order is not None:
+        facts.append((_("Court order"), f"{order.number}, {order.get_measure_display()}, {order.court}"))
+    return {
+        "card": {
+            "name": person.full_name,
+            "kind_label": person.file_number,
+            "address": person.home_address,
+            "notes": person.notes,
+            "contacts": [
+                {
+                    "name": officer.get_full_name() or officer.get_username(),
+                    "role": _("responsible officer"),
+                    "phone": officer.phone,
+                }
+            ]
+            if officer is not None
+            else [],
+            "card_url": reverse("bracelets:person", kwargs={"person_pk": person.pk}),
+        },
+        "facts": facts,
+        "zones": [zone.as_geometry() for zone in zones],
+        "positions": [
+            {
+                "fix_time": p.fix_time.isoformat(),
+                "latitude": p.latitude,
+                "longitude": p.longitude,
+                "accuracy": p.accuracy,
+            }
+            for p in positions
+        ],
+    }

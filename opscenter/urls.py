@@ -18,6 +18,7 @@ api_v1 = [
     path("alerts/<int:alert_pk>/dispatch/", alerts.AlertDispatchApi.as_view(), name="alert-dispatch"),
     path("alerts/<int:alert_pk>/resolve/", alerts.AlertResolveApi.as_view(), name="alert-resolve"),
     path("alerts/<int:alert_pk>/comment/", alerts.AlertCommentApi.as_view(), name="alert-comment"),
+    path("alerts/<int:alert_pk>/details/", alerts.AlertDetailsApi.as_view(), name="alert-details"),
     path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
     path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
     path("partner/", include((appeals_urls.partner_api_urlpatterns, "appeals-api"))),

@@ -12,6 +12,7 @@ from django.views.i18n import set_language
 from opscenter.models import Disposition
 from opscenter.permissions import Capability, has
 from opscenter.selectors import centers_visible
+from opscenter.services.details import alert_details_sources
 from opscenter.services.users import user_set_language
 
 
@@ -22,6 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "centers": centers_visible(user=user),
         "dispositions": Disposition.choices,
         "can_act": has(user, Capability.ALERT_ACT),
+        "details_sources": alert_details_sources(),
         "map_config": {
             "tileUrl": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,

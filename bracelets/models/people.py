@@ -55,6 +55,12 @@ class SupervisedPerson(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def file_number(self) -> str:
+        """The pseudonymous reference alerts and screens name the person by (EM-000042): it says who to
+        the officers who hold the file, and nothing to anyone else."""
+        return f"EM-{self.pk:06d}"
+
 
 class CourtOrder(models.Model):
     """The decision that imposes the measure, for a period. Positions are kept for the retention period

@@ -39,7 +39,7 @@ from bracelets.models import (
 )
 from bracelets.models.positions import OPEN_VIOLATION_STATUSES
 from bracelets.protocols import REMOVAL_ALARMS, TAMPER_ALARMS, Report, ReportError
-from bracelets.rules import CompiledZone, Rules, rules_for
+from bracelets.rules import Rules, rules_for
 from bracelets.schedules import local
 from opscenter.errors import DomainError, InvalidTransition
 from opscenter.models import Alert, DeviceCredential, Disposition
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 SOURCE = "bracelets"
 BRACELET_KIND = "bracelet"
 GATEWAY_KIND = "bracelet_gateway"
-LAST_POSITIONS_IN_ALERT = 20
 
 
 class UnknownDevice(DomainError):
@@ -263,13 +262,13 @@ class _Judge:
         alarms, person = set(self.report.alarms), self.intake.person
         if alarms & TAMPER_ALARMS or self.report.strap == "open":
             self._device_alarm("tamper", ViolationKind.TAMPER,
-                               _("Bracelet strap tampered with: %(person)s") % {"person": person.full_name})  # fmt: skip
+                               _("Bracelet strap tampered with: %(file)s") % {"file": person.file_number})  # fmt: skip
         if alarms & REMOVAL_ALARMS:
             self._device_alarm("removal", ViolationKind.REMOVAL,
-                               _("Bracelet removed: %(person)s") % {"person": person.full_name})  # fmt: skip
+                               _("Bracelet removed: %(file)s") % {"file": person.file_number})  # fmt: skip
         if "sos" in alarms:
             violation = self._device_alarm("sos", ViolationKind.SOS,
-                                           _("SOS from a bracelet: %(person)s") % {"person": person.full_name})  # fmt: skip
+                                           _("SOS from a bracelet: %(file)s") % {"file": person.file_number})  # fmt: skip
             self.book.end("sos", at=self.at, reason=_("An SOS is a single event."), violation=violation)
         if self.report.strap == "closed" and not self.late:
             for key in ("tamper", "removal"):
@@ -312,8 +311,8 @@ class _Judge:
             violation.details = {**violation.details, "battery": level}
             violation.save(update_fields=["severity", "details"])
         shown = "?" if level is None else f"{level:g}"
-        self.book.raise_alert(violation, title=_("Bracelet battery low (%(level)s %%): %(person)s")
-                              % {"level": shown, "person": person.full_name},
+        self.book.raise_alert(violation, title=_("Bracelet battery low (%(level)s %%): %(file)s")
+                              % {"level": shown, "file": person.file_number},
                               latitude=self.intake.bracelet.last_latitude, longitude=self.intake.bracelet.last_longitude)  # fmt: skip
 
     # Zones
@@ -331,14 +330,11 @@ class _Judge:
                 continue
             violation = self.book.open(key, kind=ViolationKind.EXCLUSION, status=ViolationStatus.ALARM, severity=1,
                                        started_at=self.at, zone_pk=zone.pk, details={"fix": self._fix()})  # fmt: skip
-            title = _("%(person)s entered the exclusion zone %(zone)s") % {
-                "person": person.full_name,
-                "zone": zone.name,
-            }
+            # No zone's name in the title: "the victim's home" says whom they went to.
+            title = _("%(file)s entered an exclusion zone") % {"file": person.file_number}
             if self.late:
                 title = _("%(title)s (late fix of %(time)s)") % {"title": title, "time": f"{local(self.at):%H:%M:%S}"}
-            self.book.raise_alert(violation, title=title, latitude=report.latitude, longitude=report.longitude,
-                                  zone=zone)  # fmt: skip
+            self.book.raise_alert(violation, title=title, latitude=report.latitude, longitude=report.longitude)
         if self.late:
             return
         for key in self.book.open_keys_starting("exclusion:"):
@@ -465,48 +461,50 @@ class _ViolationBook:
             return False
         violation.status, violation.severity, violation.alarm_at = ViolationStatus.ALARM, 2, self.now
         violation.save(update_fields=["status", "severity", "alarm_at"])
-        zone = rules.zone(violation.zone_id) if violation.zone_id else None
         minutes = max(1, round((at - violation.started_at).total_seconds() / 60))
-        title = _("%(person)s out of the zone %(zone)s for %(minutes)d min") % {
-            "person": self.person.full_name,
-            "zone": zone.name if zone else "?",
+        title = _("%(file)s out of their zone for %(minutes)d min") % {
+            "file": self.person.file_number,
             "minutes": minutes,
         }
         if latitude is None:
             latitude, longitude = self.bracelet.last_latitude, self.bracelet.last_longitude
-        self.raise_alert(violation, title=title, latitude=latitude, longitude=longitude, zone=zone)
+        self.raise_alert(violation, title=title, latitude=latitude, longitude=longitude)
         return True
 
-    def raise_alert(self, violation: Violation, *, title: str, latitude: float | None, longitude: float | None,
-                    zone: CompiledZone | None = None) -> Alert:  # fmt: skip
-        """Raise (or repeat) the violation's alert in the person's district, with the person's card link,
-        their last positions and their zones (the one concerned first) for the map."""
+    def raise_alert(
+        self, violation: Violation, *, title: str, latitude: float | None, longitude: float | None
+    ) -> Alert:
+        """Raise (or repeat) the violation's alert in the person's district, at the event's place. It
+        names the person's file number only: who they are, their home, zones and track are the alert's
+        details (`alert_details`), read through the spine's audited read."""
         if self.intake is not None:
             self.intake._flush()
         person = self.person
-        zones = [zone.as_geometry()] if zone is not None else []
-        zones += [other.as_geometry() for other in (*self.rules.inclusion, *self.rules.exclusion)
-                  if zone is None or other.pk != zone.pk]  # fmt: skip
-        positions = [
-            {"fix_time": fix_time.isoformat(), "latitude": lat, "longitude": lon, "accuracy": accuracy}
-            for fix_time, lat, lon, accuracy in Position.objects.filter(person=person)
-            .order_by("-fix_time").values_list("fix_time", "latitude", "longitude", "accuracy")[:LAST_POSITIONS_IN_ALERT]
-        ]  # fmt: skip
         alert = alert_raise(
-            source=SOURCE, kind=f"bracelet_{violation.kind}", severity=violation.severity, title=title,
-            district=person.district, latitude=latitude, longitude=longitude, address=person.home_address,
+            source=SOURCE,
+            kind=f"bracelet_{violation.kind}",
+            severity=violation.severity,
+            title=title,
+            district=person.district,
+            latitude=latitude,
+            longitude=longitude,
             dedup_key=alert_key(person, violation.key),
             payload={
-                "person": {"id": person.pk, "name": person.full_name,
-                           "card_url": reverse("bracelets:person", kwargs={"person_pk": person.pk})},
+                "file": person.file_number,
+                "link": {
+                    "url": reverse("bracelets:person", kwargs={"person_pk": person.pk}),
+                    "label": _("Open the file %(file)s") % {"file": person.file_number},
+                },
                 "bracelet": self.bracelet.unique_id,
-                "violation": {"id": violation.pk, "kind": violation.kind, "label": str(violation.get_kind_display()),
-                              "started_at": violation.started_at.isoformat()},
-                "positions": positions,
-                "zones": zones,
+                "violation": {
+                    "id": violation.pk,
+                    "kind": violation.kind,
+                    "label": str(violation.get_kind_display()),
+                    "started_at": violation.started_at.isoformat(),
+                },
                 "details": violation.details,
             },
-        )  # fmt: skip
+        )
         violation.alert = alert
         violation.save(update_fields=["alert"])
         return alert
@@ -567,13 +565,13 @@ def _supervise_person(person_pk: int, *, now: datetime, check: str) -> int:
             cutoff = now - timedelta(seconds=_setting("BRACELET_SIGNAL_LOST_SECONDS", 600))
             if bracelet.last_contact_at < cutoff and not book.is_open("signal_lost"):
                 raised = _technical(book, "signal_lost", ViolationKind.SIGNAL_LOST, now,
-                                    _("Bracelet not heard from since %(time)s: %(person)s"), bracelet.last_contact_at)  # fmt: skip
+                                    _("Bracelet not heard from since %(time)s: %(file)s"), bracelet.last_contact_at)  # fmt: skip
         elif check == "gps_lost":
             cutoff = now - timedelta(seconds=_setting("BRACELET_GPS_LOST_SECONDS", 900))
             since = bracelet.last_fix_received_at or _worn_since(bracelet)
             if since is not None and since < cutoff and not book.is_open("gps_lost"):
                 raised = _technical(book, "gps_lost", ViolationKind.GPS_LOST, now,
-                                    _("Bracelet talks but has no GPS fix since %(time)s: %(person)s"),
+                                    _("Bracelet talks but has no GPS fix since %(time)s: %(file)s"),
                                     since)  # fmt: skip
         book.save()
         return raised
@@ -582,7 +580,7 @@ def _supervise_person(person_pk: int, *, now: datetime, check: str) -> int:
 def _technical(book: _ViolationBook, key: str, kind: str, now: datetime, title: str, since: datetime) -> int:
     violation = book.open(key, kind=kind, status=ViolationStatus.ALARM, severity=2, started_at=since,
                           details={"since": since.isoformat()})  # fmt: skip
-    text = title % {"time": f"{local(since):%d.%m %H:%M}", "person": book.person.full_name}
+    text = title % {"time": f"{local(since):%d.%m %H:%M}", "file": book.person.file_number}
     book.raise_alert(
         violation, title=text, latitude=book.bracelet.last_latitude, longitude=book.bracelet.last_longitude
     )

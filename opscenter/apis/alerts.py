@@ -6,10 +6,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from opscenter.models import OPEN_STATUSES, AlertStatus, Disposition, Severity
+from opscenter.models import OPEN_STATUSES, Alert, AlertStatus, Disposition, Severity
 from opscenter.selectors import alert_get, alert_list
 from opscenter.serializers import AlertDetailSerializer, AlertEventSerializer, AlertSerializer
 from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_resolve
+from opscenter.services.details import alert_details_read
 
 
 class AlertListApi(APIView):
@@ -102,3 +103,28 @@ class AlertCommentApi(APIView):
         alert = alert_get(user=request.user, alert_pk=alert_pk)
         event = alert_comment(alert=alert, actor=request.user, text=data.validated_data["text"])
         return Response(AlertEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class AlertDetailsApi(APIView):
+    """POST, not GET: a read of personal data carries its reason in the body (never in a URL, where logs
+    and history would keep it) and writes an audit entry."""
+
+    class AlertDetailsInputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    class AlertDetailsOutputSerializer(serializers.Serializer):
+        alert = serializers.IntegerField()
+        details = serializers.JSONField(allow_null=True, help_text="null when the alert's app has none.")
+
+    @extend_schema(
+        request=AlertDetailsInputSerializer,
+        responses=AlertDetailsOutputSerializer,
+        summary="The personal data behind an alert: audited; a reason unless you are working the alert",
+    )
+    def post(self, request: Request, alert_pk: int) -> Response:
+        data = self.AlertDetailsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        details = alert_details_read(user=request.user, alert=Alert(pk=alert_pk), reason=data.validated_data["reason"])
+        response = Response({"alert": alert_pk, "details": details})
+        response["Cache-Control"] = "private, no-store"
+        return response

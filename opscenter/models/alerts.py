@@ -37,11 +37,12 @@ class Alert(models.Model):
     Invariant: at most one open alert per non-empty dedup key, so a repeated cause updates the alert
     already on the operators' screens instead of adding a second one.
 
-    The payload is the raising app's; the dashboard reads three keys of it when present: `caution` (text
-    shown before anything else, e.g. a duress), `object` or `person` (a card: name, kind_label, address,
-    contacts [{name, role, phone}], notes; `card_url` links to its page) and `link` ({url, label}); the map
-    also draws `zones` ([{shape: circle, center, radius_m | shape: polygon, polygon, kind, name}]) and
-    `positions` ([{latitude, longitude}], the last ones, newest first).
+    The payload is the raising app's and carries no personal data (a bracelet alert names a file number,
+    an alarm its object, never the people): who is concerned is read through the audited
+    `opscenter.services.details.alert_details_read`, from the provider the app registered. The dashboard
+    reads three keys of the payload when present: `caution` (text shown before anything else, e.g. a
+    duress), `object` (a card: name, kind_label, address, notes; `card_url` links to its page) and `link`
+    ({url, label}).
     """
 
     source = models.CharField(_("source"), max_length=32, help_text=_("The app that raised it."))

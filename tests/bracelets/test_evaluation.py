@@ -100,10 +100,8 @@ def test_leaving_home_is_pending_then_an_alarm_past_the_grace_period_then_cleare
     assert (violation.status, violation.severity) == ("alarm", 2)
     alert = Alert.objects.get()
     assert (alert.kind, alert.severity, alert.center.code) == ("bracelet_inclusion", 2, "uralsk")
-    assert alert.payload["person"]["card_url"] == f"/bracelets/people/{person.pk}/"
-    assert len(alert.payload["positions"]) == 4
-    assert alert.payload["zones"][0]["shape"] == "circle"
-    assert alert.payload["zones"][0]["radius_m"] == 60
+    assert alert.payload["link"]["url"] == f"/bracelets/people/{person.pk}/"
+    assert alert.payload["file"] == person.file_number
 
     send(NOON + seconds(600), north_m=10)
     violation.refresh_from_db()
@@ -220,7 +218,7 @@ def test_entering_an_exclusion_zone_raises_a_p1_at_once_and_once(person, victim_
     send(NOON + seconds(10), north_m=1950)
     alert = Alert.objects.get()
     assert (alert.severity, alert.kind, alert.repeat_count) == (1, "bracelet_exclusion", 0)
-    assert alert.payload["zones"][0]["id"] == victim_zone.pk
+    assert alert.payload["violation"]["kind"] == "exclusion"
     assert alert.latitude == pytest.approx(offset(HOME, 1900)[0])
     assert Violation.objects.get(kind="exclusion").status == "alarm"
 

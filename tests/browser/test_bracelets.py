@@ -50,19 +50,31 @@ def test_a_breach_through_osmand_reaches_the_dashboard_and_the_officers_map(new_
     osmand(server_url, token, at=now - 300, latitude=north_of_home(600)[0], longitude=HOME[1])
     osmand(server_url, token, at=now - 5, latitude=north_of_home(650)[0], longitude=HOME[1])
 
-    # Then the operator sees a P2 for the person, live
-    row = operator.locator("#alert-list .alert-row").filter(has_text="Ahmetov Serik")
+    # Then the operator sees a P2 for the person's file, live, with no name on it
+    row = operator.locator("#alert-list .alert-row").filter(has_text=person.file_number)
     expect(row).to_have_count(1)
     expect(row).to_have_attribute("data-severity", "2")
     expect(row).to_have_attribute("data-status", "new")
-    # with the person's card link, the home zone and the last positions on the dashboard's map
+    expect(operator.locator("#alert-list")).not_to_contain_text("Ahmetov")
+    # with the file's link, and nothing personal on the map until the details are asked for
     row.click()
     operator.keyboard.press("Enter")
     card_link = operator.locator("#detail [data-field=card] [data-part=link]")
     expect(card_link).to_have_attribute("href", f"/bracelets/people/{person.pk}/")
+    expect(operator.locator("#map path.context-inclusion")).to_have_count(0)
+    # Asking for them asks a reason (the operator is not working the alert), in an empty field
+    operator.locator("#detail [data-command=details]").click()
+    reason = operator.locator("#details-reason")
+    expect(reason).to_be_visible()
+    expect(reason).to_have_value("")
+    reason.fill("Case 2026-0042")
+    reason.press("Enter")
+    # and then shows who, the home zone and the last positions
+    expect(operator.locator("#detail [data-field=card] [data-part=name]")).to_have_text("Ahmetov Serik")
     expect(operator.locator("#map path.context-inclusion")).to_have_count(1)
     expect(operator.locator("#map path.context-track")).to_have_count(1)
     expect(operator.locator("#map path.context-fix")).to_have_count(3)
+    expect(reason).to_be_hidden()
 
     # And the officer sees the person in alarm, gives a reason, and sees the track and the home on the map
     page = new_page()

@@ -25,6 +25,7 @@
   const detailElement = document.getElementById("detail");
   const timelineElement = document.getElementById("timeline");
   const rowTemplate = document.getElementById("alert-row-template").content.firstElementChild;
+  const detailsSources = new Set((root.dataset.detailsSources || "").split(" ").filter(Boolean));
 
   const RECONNECT_MIN_MS = 1000;
   const RECONNECT_MAX_MS = 30000;
@@ -41,6 +42,8 @@
   let orderIsStale = false;
   let selectedId = null;
   let detailId = null;
+  /** The details read for the open alert ({id, details}), shown until another alert is opened. */
+  let shownDetails = null;
 
   // ---------------------------------------------------------------- helpers
 
@@ -268,7 +271,7 @@
   const mapElement = document.getElementById("map");
   let map = null;
   let markerLayer = null;
-  let contextLayer = null; // the selected alert's zones and track (payload.zones, payload.positions)
+  let contextLayer = null; // the zones and track of the selected alert's details, once read
   let contextRenderer = null;
   let renderer = null;
 
@@ -613,6 +616,10 @@
   const acknowledgeButton = detailElement.querySelector("[data-command=acknowledge]");
   const dispatchSection = detailElement.querySelector("details[data-command=dispatch]");
   const resolveSection = detailElement.querySelector("details[data-command=resolve]");
+  const detailsSection = detailFields.details || null;
+  const detailsButton = detailsSection ? detailsSection.querySelector("[data-command=details]") : null;
+  const detailsForm = detailsSection ? detailsSection.querySelector("form[data-details-form]") : null;
+  const detailsFacts = detailsSection ? detailsSection.querySelector("[data-part=facts]") : null;
 
   function renderDetail(alert) {
     detailElement.dataset.alertId = alert.id;
@@ -628,8 +635,12 @@
     setText(detailFields.raised, formatTime(alert.raised_at));
     setText(detailFields.source, [alert.source, alert.kind].filter(Boolean).join(" / "));
     setText(detailFields.repeats, String(alert.repeat_count || 0));
-    renderCard(alert.payload || {});
-    renderContext(alert.payload || {});
+    const details = shownDetails && shownDetails.id === alert.id ? shownDetails.details : null;
+    renderCard(alert.payload || {}, details);
+    renderContext(details || {});
+    if (detailsSection) {
+      detailsSection.hidden = !detailsSources.has(alert.source);
+    }
     const open = alert.status !== "resolved";
     if (acknowledgeButton) {
       acknowledgeButton.hidden = alert.status !== "new";
@@ -646,12 +657,14 @@
    * What the raising app put in the payload for the operator (see Alert's docstring): a caution shown
    * before anything else, the card of the object or person concerned, and a link to its page.
    */
-  function renderCard(payload) {
+  function renderCard(payload, details) {
     const caution = detailFields.caution;
     setText(caution, payload.caution || "");
     caution.hidden = !payload.caution;
     const card = detailFields.card;
-    const subject = payload.object || payload.person || null;
+    const fromPayload = payload.object || payload.person || null;
+    const fromDetails = (details && details.card) || null;
+    const subject = fromPayload || fromDetails ? Object.assign({}, fromPayload, fromDetails) : null;
     const link = payload.link || (subject && subject.card_url ? { url: subject.card_url, label: strings.openCard } : null);
     card.hidden = !subject && !link;
     const part = function (name) {
@@ -690,6 +703,9 @@
     }
     const changed = detailId !== id;
     detailId = id;
+    if (changed) {
+      resetDetails();
+    }
     renderDetail(entry.data);
     if (changed) {
       timelineElement.replaceChildren();
@@ -702,7 +718,7 @@
     loadTimeline(id);
   }
 
-  /** The zones (circle or polygon; exclusion in red) and the last positions of the selected alert. */
+  /** The zones (circle or polygon; exclusion in red) and the last positions of the details read. */
   function renderContext(payload) {
     if (!contextLayer) {
       return;
@@ -745,6 +761,93 @@
     });
   }
 
+  // ---------------------------------------------------------------- details (personal data, audited)
+
+
+  /** Forget what was shown: the reason field is emptied, never kept for the next alert. */
+  function resetDetails() {
+    shownDetails = null;
+    if (!detailsSection) {
+      return;
+    }
+    detailsForm.reset();
+    detailsForm.hidden = true;
+    detailsButton.hidden = false;
+    detailsFacts.replaceChildren();
+    detailsFacts.hidden = true;
+  }
+
+  function renderFacts(details) {
+    const items = [];
+    (details.facts || []).forEach(function (fact) {
+      const term = document.createElement("dt");
+      term.textContent = fact[0];
+      const value = document.createElement("dd");
+      value.textContent = fact[1];
+      items.push(term, value);
+    });
+    detailsFacts.replaceChildren.apply(detailsFacts, items);
+    detailsFacts.hidden = items.length === 0;
+  }
+
+  function readDetails(id, reason) {
+    return fetch(apiRoot + id + "/details/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ reason: reason }),
+    }).then(function (response) {
+      return response
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (payload) {
+          if (detailId !== id) {
+            return;
+          }
+          if (response.ok) {
+            const details = payload.details;
+            detailsForm.reset();
+            detailsForm.hidden = true;
+            detailsButton.hidden = true;
+            if (!details) {
+              toast(strings.noDetails);
+              return;
+            }
+            shownDetails = { id: id, details: details };
+            renderFacts(details);
+            const entry = alerts.get(id);
+            if (entry) {
+              renderDetail(entry.data);
+            }
+          } else if (payload.code === "reason_required") {
+            detailsButton.hidden = true;
+            detailsForm.hidden = false;
+            detailsForm.querySelector("input[name=reason]").focus();
+          } else {
+            toast(typeof payload.detail === "string" ? format(strings.failed, { detail: payload.detail }) : strings.failedUnknown, "error");
+          }
+        });
+    });
+  }
+
+  if (detailsSection) {
+    detailsButton.addEventListener("click", function () {
+      if (detailId !== null) {
+        readDetails(detailId, "");
+      }
+    });
+    detailsForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      event.stopPropagation();
+      const reason = detailsForm.querySelector("input[name=reason]").value.trim();
+      if (detailId !== null && reason) {
+        readDetails(detailId, reason);
+      }
+    });
+  }
+
   function closeDetail() {
     if (detailId === null) {
       return;
@@ -752,6 +855,7 @@
     if (contextLayer) {
       contextLayer.clearLayers();
     }
+    resetDetails();
     detailId = null;
     detailElement.hidden = true;
     listElement.focus({ preventScroll: true });
