@@ -8,7 +8,10 @@ class AlarmsConfig(AppConfig):
     verbose_name = _("Alarms")
 
     def ready(self) -> None:
+        from alarms.selectors import alert_details
         from alarms.simulator import simulate_panels
         from opscenter.demo import register_simulator
+        from opscenter.services.details import register_alert_details
 
         register_simulator(simulate_panels)
+        register_alert_details("alarms", alert_details)

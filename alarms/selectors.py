@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from alarms.models import AlarmEvent, AlarmPanel
-from opscenter.models import OperationsCenter, User
+from opscenter.models import Alert, OperationsCenter, User
 from opscenter.selectors import alerts_visible, scoped
 
 ALARM_KINDS = ("panic", "duress", "holdup")
@@ -15,6 +16,29 @@ ALARM_KINDS = ("panic", "duress", "holdup")
 def panels_visible(*, user: User) -> QuerySet[AlarmPanel]:
     panels = AlarmPanel.objects.select_related("protected_object__district__center")
     return scoped(panels, user=user, center="protected_object__district__center", district="protected_object__district")
+
+
+def alert_details(alert: Alert) -> dict | None:
+    """The details provider of alarm alerts (registered with the spine in `ready()`), called only after
+    the spine checked the reader and recorded their reason: the people to call at the object. None when
+    the alert names no panel (its dedup key is `alarms:<panel pk>:<kind>`)."""
+    prefix, _sep, rest = alert.dedup_key.partition(":")
+    panel_pk = rest.partition(":")[0]
+    if prefix != "alarms" or not panel_pk.isdigit():
+        return None
+    panel = AlarmPanel.objects.select_related("protected_object").filter(pk=int(panel_pk)).first()
+    if panel is None:
+        return None
+    protected = panel.protected_object
+    contacts = [
+        {"name": str(c.get("name", "")), "role": str(c.get("role", "")), "phone": str(c.get("phone", ""))}
+        for c in protected.contacts or []
+        if isinstance(c, dict)
+    ]
+    return {
+        "card": {"name": protected.name, "kind_label": protected.get_kind_display(), "contacts": contacts},
+        "facts": [(_("Panel"), panel.account)],
+    }
 
 
 def _percentile(sorted_values: list[float], share: float) -> float | None:

@@ -38,6 +38,7 @@ class Received:
 
 
 def _alert_key(panel: AlarmPanel, kind: str) -> str:
+    """Also how the alert's details find the panel again (`alarms.selectors.alert_details`)."""
     return f"alarms:{panel.pk}:{kind}"
 
 
@@ -265,7 +266,6 @@ def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
                 "kind": protected.kind,
                 "kind_label": protected.get_kind_display(),
                 "address": protected.address,
-                "contacts": protected.contacts,
                 "notes": protected.operator_notes,
             },
             "panel": panel.account,
@@ -338,7 +338,7 @@ def panels_supervise(*, now: datetime | None = None) -> int:
                 payload={
                     "panel": panel.account,
                     "last_contact_at": panel.last_contact_at.isoformat(),
-                    "object": {"name": protected.name, "kind": protected.kind, "contacts": protected.contacts},
+                    "object": {"name": protected.name, "kind": protected.kind},
                 },
             )
             silent += 1

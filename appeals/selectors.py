@@ -8,10 +8,11 @@ from statistics import median
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Partner
 from appeals.workdays import working_calendar_load
-from opscenter.models import User
+from opscenter.models import Alert, User
 from opscenter.selectors import districts_visible, scoped
 
 
@@ -153,3 +154,27 @@ def appeal_summary(*, user: User, today: date | None = None, since: date | None 
         summary.answer_days_median = round(median(days), 1)
         summary.answer_days_max = round(max(days), 1)
     return list(rows.values())
+
+
+def alert_details(alert: Alert) -> dict | None:
+    """The details provider of appeal alerts (registered with the spine in `ready()`), called only after
+    the spine checked the reader and recorded their reason: who filed the appeal and how to reach them
+    (nobody, for an anonymous one). None when no appeal raised the alert."""
+    appeal = Appeal.objects.filter(alert_id=alert.pk).first()
+    if appeal is None:
+        return None
+    facts = [(_("Appeal"), appeal.registration_number)]
+    if appeal.anonymous:
+        return {"card": {"name": _("Anonymous applicant")}, "facts": facts}
+    facts.append((_("IIN"), appeal.applicant_iin))
+    return {
+        "card": {
+            "name": appeal.applicant_full_name,
+            "kind_label": _("Applicant"),
+            "contacts": [{"name": appeal.applicant_full_name, "role": _("applicant"), "phone": appeal.applicant_phone}]
+            if appeal.applicant_phone
+            else [],
+            "card_url": f"/appeals/{appeal.pk}/",
+        },
+        "facts": facts,
+    }
