@@ -246,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-appeals-leftovers": {"task": "appeals.tasks.purge_leftovers", "schedule": 3600.0},
     "supervise-bracelets": {"task": "bracelets.tasks.supervise_bracelets", "schedule": 30.0},
     "purge-bracelet-positions": {"task": "bracelets.tasks.purge_positions", "schedule": 3600.0},
+    "purge-alerts": {"task": "opscenter.tasks.purge_alerts", "schedule": 3600.0},
 }
 
 # Seconds an alert of each severity may stay unacknowledged before it escalates to the supervisors;
@@ -256,6 +257,9 @@ ALERT_ESCALATION_SECONDS = {
     3: env.int("ESCALATION_P3_SECONDS", default=900),
     4: env.int("ESCALATION_P4_SECONDS", default=0),
 }
+
+# A resolved alert's payload and the data and texts of its timeline are emptied this long after it was resolved.
+ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
 
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=30)

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from opscenter.services.alerts import alerts_escalate_overdue
 from opscenter.services.outbox import outbox_deliver, outbox_due_message_pks
+from opscenter.services.retention import alerts_purge_expired
 
 
 @shared_task(ignore_result=True)
@@ -22,3 +23,8 @@ def deliver_due_outbox() -> int:
     for pk in pks:
         deliver_outbox_message.delay(str(pk))
     return len(pks)
+
+
+@shared_task(ignore_result=True)
+def purge_alerts() -> int:
+    return alerts_purge_expired()

@@ -1,14 +1,17 @@
 """Retention: a supervised person's positions are kept for BRACELET_POSITION_RETENTION_DAYS after their
-court order ends (or, with no order, after they were received), unless linked to a case."""
+court order ends (or, with no order, after they were received), unless linked to a case. The alerts of
+the violations in the purged period go with them: their payload, timeline data and place (a position)
+are redacted."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from bracelets.models import Position
+from bracelets.models import Position, Violation
 from opscenter.services.audit import audit_record
+from opscenter.services.retention import alerts_redact
 
 BATCH = 5000
 
@@ -20,13 +23,28 @@ def positions_purge(*, now: datetime | None = None) -> int:
     expired = Position.objects.filter(case_number="").filter(
         Q(order__ends_at__lt=cutoff) | Q(order__isnull=True, received_at__lt=cutoff)
     )
-    deleted = 0
+    deleted = redacted = 0
     while True:
         pks = list(expired.values_list("pk", flat=True)[:BATCH])
         if not pks:
             break
-        deleted += Position.objects.filter(pk__in=pks).delete()[0]
+        batch = Position.objects.filter(pk__in=pks)
+        # Up to the last purged fix of each person, their violations' alerts hold purged positions.
+        reach = batch.filter(person__isnull=False).values("person_id").annotate(last=Max("fix_time")).order_by()
+        alert_pks = set()
+        for row in reach:
+            alert_pks.update(
+                Violation.objects.filter(
+                    person_id=row["person_id"], started_at__lte=row["last"], alert__isnull=False
+                ).values_list("alert_id", flat=True)
+            )
+        redacted += alerts_redact(alert_pks=alert_pks, place=True, actor_label="retention", now=now)
+        deleted += batch.delete()[0]
     if deleted:
-        audit_record(actor=None, actor_label="retention", action="bracelets.positions.purge",
-                     data={"deleted": deleted, "cutoff": cutoff.isoformat()})  # fmt: skip
+        audit_record(
+            actor=None,
+            actor_label="retention",
+            action="bracelets.positions.purge",
+            data={"deleted": deleted, "alerts_redacted": redacted, "cutoff": cutoff.isoformat()},
+        )
     return deleted

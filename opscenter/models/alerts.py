@@ -42,7 +42,8 @@ class Alert(models.Model):
     `opscenter.services.details.alert_details_read`, from the provider the app registered. The dashboard
     reads three keys of the payload when present: `caution` (text shown before anything else, e.g. a
     duress), `object` (a card: name, kind_label, address, notes; `card_url` links to its page) and `link`
-    ({url, label}).
+    ({url, label}). `redacted_at` is set when the retention purge emptied the payload and the data and
+    texts of its timeline (`opscenter.services.retention`).
     """
 
     source = models.CharField(_("source"), max_length=32, help_text=_("The app that raised it."))
@@ -89,6 +90,9 @@ class Alert(models.Model):
     )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    redacted_at = models.DateTimeField(
+        _("redacted at"), null=True, blank=True, help_text=_("When retention emptied its payload and timeline data.")
+    )
 
     class Meta:
         ordering = ["severity", "-raised_at"]
@@ -109,6 +113,7 @@ class Alert(models.Model):
             models.Index(fields=["center", "status"], name="alert_center_status"),
             models.Index(fields=["district", "status"], name="alert_district_status"),
             models.Index(fields=["status", "escalation_level", "raised_at"], name="alert_escalation_due"),
+            models.Index(fields=["resolved_at"], condition=Q(redacted_at__isnull=True), name="alert_retention_due"),
         ]
 
     def __str__(self) -> str:

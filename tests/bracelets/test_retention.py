@@ -8,7 +8,7 @@ from bracelets.models import CourtOrder, Position
 from bracelets.services.registry import positions_link_case
 from bracelets.services.retention import positions_purge
 from bracelets.tasks import purge_positions
-from opscenter.models import AuditEntry
+from opscenter.models import Alert, AlertEvent, AuditEntry
 from tests.bracelets.conftest import NOON
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +34,22 @@ def test_the_task_purges_positions_with_no_order_by_their_age(device, send, sett
     settings.BRACELET_POSITION_RETENTION_DAYS = 1
     send(NOON, now=NOON)
     assert purge_positions.apply().get() == 1
+
+
+def test_purging_positions_redacts_the_alerts_that_hold_them(person, send, settings):
+    settings.BRACELET_POSITION_RETENTION_DAYS = 30
+    send(NOON, north_m=0)
+    send(NOON + timedelta(seconds=60), north_m=300)
+    send(NOON + timedelta(seconds=240), north_m=340)  # past the grace period: an alarm and its alert
+    alert = Alert.objects.get()
+    assert alert.latitude is not None and alert.payload["details"]["fix"]
+    CourtOrder.objects.filter(pk=CourtOrder.objects.get().pk).update(ends_at=NOON + timedelta(days=1))
+
+    positions_purge(now=NOON + timedelta(days=32))
+
+    alert.refresh_from_db()
+    assert Position.objects.count() == 0
+    assert (alert.payload, alert.latitude, alert.longitude, alert.address) == ({}, None, None, "")
+    assert alert.redacted_at == NOON + timedelta(days=32)
+    assert not AlertEvent.objects.filter(alert=alert).exclude(data={}, text="").exists()
+    assert AuditEntry.objects.get(action="bracelets.positions.purge").data["alerts_redacted"] == 1
