@@ -1,7 +1,10 @@
 """Django admin for the spine's models: useful lists, filters and search; the audit is read-only."""
 
+import contextvars
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.models import (
@@ -18,6 +21,14 @@ from opscenter.models import (
 from opscenter.services.audit import audit_record
 from opscenter.services.credentials import credential_revoke, credential_rotate
 from opscenter.services.outbox import outbox_replay
+from opscenter.services.users import (
+    user_activate,
+    user_deactivate,
+    user_password_set,
+    user_role_set,
+    user_scope_set,
+    user_superuser_set,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,8 +75,8 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
-def _audit_form(request, obj, form, *, change: bool, redacted: tuple[str, ...]) -> None:
-    changed = list(form.changed_data)
+def _audit_form(request, obj, form, *, change: bool, redacted: tuple[str, ...], only: list[str] | None = None) -> None:
+    changed = list(form.changed_data) if only is None else [name for name in form.changed_data if name in only]
     if change and not changed:
         return
     shown = [name for name in changed if name not in redacted]
@@ -111,8 +122,28 @@ class DistrictAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_ru", "name_kk"]
 
 
+_admin_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar("admin_actor", default=None)
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's password form, through `user_password_set`: audited, and the user's sockets close."""
+
+    def save(self, commit: bool = True) -> User:
+        password = self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        return user_password_set(user=self.user, actor=_admin_actor.get(), password=password)
+
+
+# What decides whom a user sees and what they may do: changed through the users services only.
+_SERVICE_FIELDS = ("role", "is_active", "is_superuser")
+_SCOPE_FIELDS = ("centers", "districts")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Role, scope and access change through opscenter.services.users (audited, and the user's open
+    sockets follow at once); every other change is audited with its fields, the password never shown."""
+
+    change_password_form = AuditedPasswordChangeForm
     list_display = ["username", "last_name", "first_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_superuser", "centers", "districts"]
     filter_horizontal = ["centers", "districts", "groups", "user_permissions"]
@@ -124,6 +155,40 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ["role", "centers", "districts"]}),
     ]
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _admin_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _admin_actor.reset(token)
+
+    def save_model(self, request, obj, form, change) -> None:
+        redacted = ("password", "password1", "password2", "usable_password")
+        if not change:
+            super().save_model(request, obj, form, change)
+            _audit_form(request, obj, form, change=False, redacted=redacted)
+            return
+        stored = User.objects.get(pk=obj.pk)
+        wanted = {name: getattr(obj, name) for name in _SERVICE_FIELDS}
+        for name in _SERVICE_FIELDS:
+            setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        others = [name for name in form.changed_data if name not in (*_SERVICE_FIELDS, *_SCOPE_FIELDS)]
+        _audit_form(request, obj, form, change=True, redacted=redacted, only=others)
+        if wanted["role"] != stored.role:
+            user_role_set(user=obj, actor=request.user, role=wanted["role"])
+        if wanted["is_superuser"] != stored.is_superuser:
+            user_superuser_set(user=obj, actor=request.user, is_superuser=wanted["is_superuser"])
+        if wanted["is_active"] != stored.is_active:
+            (user_activate if wanted["is_active"] else user_deactivate)(user=obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # Django's save_m2m would set the scope directly: the service sets it instead.
+        scope = {name: form.cleaned_data.pop(name) for name in _SCOPE_FIELDS if name in form.cleaned_data}
+        super().save_related(request, form, formsets, change)
+        if scope:
+            user_scope_set(user=form.instance, actor=request.user, **scope)
 
 
 class AlertEventInline(admin.TabularInline):

@@ -27,5 +27,17 @@ class OpscenterConfig(AppConfig):
     verbose_name = _("Operations center")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
         pre_migrate.connect(_lift_statement_timeout, dispatch_uid="opscenter.lift_statement_timeout")
         post_migrate.connect(_restore_statement_timeout, dispatch_uid="opscenter.restore_statement_timeout")
+        user_logged_out.connect(_close_the_sessions_sockets, dispatch_uid="opscenter.live.logout")
+
+
+def _close_the_sessions_sockets(sender, request, user, **kwargs) -> None:
+    """A logout ends the session's websockets at once (the feed closes them with 4401)."""
+    from opscenter.services.live import publish_session_ended
+
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if user is not None and user.pk and session_key:
+        publish_session_ended(user_pk=user.pk, session_key=session_key)

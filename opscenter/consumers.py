@@ -1,30 +1,114 @@
 """The live alert feed over websockets: authenticate, join the groups of the user's scope, send the
-open alerts, then forward every change. Transport only; scope comes from the selectors."""
+open alerts, then forward every change. Transport only; scope comes from the selectors.
+
+The socket follows the user's scope at every moment. It rechecks its session and its user when told the
+user changed (`user.changed`, sent at commit by opscenter.services.users), when its session ends (a
+logout), when the session's expiry passes (checked on every message and by a timer) and every
+LIVE_RECHECK_SECONDS besides (for changes made around the services). Then it rejoins the groups of the
+new scope and sends a fresh snapshot, or closes: 4401 when the session no longer authenticates
+(logged out, expired, password changed, user deactivated), 4403 when the user may no longer see any
+alert.
+"""
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import import_module
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
+from opscenter.models import User
 from opscenter.selectors import alert_list, live_groups_for
 from opscenter.serializers import AlertSerializer
+from opscenter.services.live import session_digest, user_control_group, user_group
+
+logger = logging.getLogger(__name__)
 
 SNAPSHOT_LIMIT = 5000
+NOT_AUTHENTICATED = 4401
+NOT_ALLOWED = 4403
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a session may receive right now: its user, the groups of their scope and until when."""
+
+    user: User
+    groups: frozenset[str]
+    expires_at: datetime | None
+
+
+def session_access(session_key: str | None) -> Access | int:
+    """Check a socket's session as Django's `get_user` checks a request's, against the store as it is
+    now: the Access, or the close code (NOT_AUTHENTICATED, NOT_ALLOWED)."""
+    if not session_key:
+        return NOT_AUTHENTICATED
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user_id, backend_path = store.get(SESSION_KEY), store.get(BACKEND_SESSION_KEY)  # {} when gone or expired
+    if user_id is None or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return NOT_AUTHENTICATED
+    user = load_backend(backend_path).get_user(User._meta.pk.to_python(user_id))  # None when inactive
+    if user is None:
+        return NOT_AUTHENTICATED
+    session_hash = store.get(HASH_SESSION_KEY) or ""
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    if not any(constant_time_compare(session_hash, candidate) for candidate in hashes):
+        return NOT_AUTHENTICATED  # the password changed since this session signed in
+    groups = live_groups_for(user=user)
+    if set(groups) <= {user_group(user.pk)}:
+        return NOT_ALLOWED  # no center, no district, not an administrator
+    return Access(user=user, groups=frozenset([user_control_group(user.pk), *groups]), expires_at=_expiry(store))
+
+
+def _expiry(store) -> datetime | None:
+    if hasattr(store, "get_model_class"):  # database-backed: the row holds the real expiry
+        model = store.get_model_class()
+        return model.objects.filter(session_key=store.session_key).values_list("expire_date", flat=True).first()
+    return store.get_expiry_date()
 
 
 class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
-    groups_joined: list[str]
+    groups_joined: frozenset[str]
+    access: Access | None
 
     async def connect(self) -> None:
-        self.groups_joined = []
+        self.groups_joined, self.access, self.ended = frozenset(), None, False
+        self.lock = asyncio.Lock()
+        self.watch: asyncio.Task | None = None
         user = self.scope.get("user")
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.close(code=NOT_AUTHENTICATED)
             return
-        self.groups_joined = await database_sync_to_async(live_groups_for)(user=user)
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        access = await database_sync_to_async(session_access)(self.session_key)
+        if isinstance(access, int):
+            await self.close(code=access)
+            return
+        await self._join(access.groups)
+        self.access = access
         await self.accept()
         # Joined before the snapshot is read, so no change between the two is missed (the client
         # keeps the newest `updated_at` of each alert, so a change seen twice does no harm).
+        await self._send_snapshot(access.user)
+        self.watch = asyncio.create_task(self._watch())
+
+    async def _join(self, groups: frozenset[str]) -> None:
+        for group in groups - self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        left = self.groups_joined - groups
+        self.groups_joined = groups
+        for group in left:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _send_snapshot(self, user: User) -> None:
         snapshot = await database_sync_to_async(self._open_alerts)(user)
         await self.send_json({"type": "snapshot", "alerts": snapshot})
 
@@ -33,16 +117,76 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         alerts = alert_list(user=user, open_only=True)[:SNAPSHOT_LIMIT]
         return list(AlertSerializer(alerts, many=True).data)
 
+    async def _watch(self) -> None:
+        """Recheck when the session expires, and every LIVE_RECHECK_SECONDS besides."""
+        while not self.ended:
+            delay = float(settings.LIVE_RECHECK_SECONDS)
+            if self.access is not None and self.access.expires_at is not None:
+                delay = min(delay, (self.access.expires_at - timezone.now()).total_seconds() + 0.05)
+            await asyncio.sleep(max(0.0, delay))
+            try:
+                await self.recheck(resnapshot=False)
+            except Exception:  # a database hiccup: keep the socket, try again at the next tick
+                logger.exception("Rechecking a live socket's session failed")
+
+    async def recheck(self, *, resnapshot: bool) -> None:
+        """Check the session and the user anew: rejoin the groups of their scope (and send the snapshot
+        of the new scope when it changed or `resnapshot`), or close."""
+        async with self.lock:
+            if self.ended:
+                return
+            access = await database_sync_to_async(session_access)(self.session_key)
+            if isinstance(access, int):
+                await self._end(access)
+                return
+            changed = access.groups != self.groups_joined
+            await self._join(access.groups)
+            self.access = access
+            if changed or resnapshot:
+                await self._send_snapshot(access.user)
+
+    async def _end(self, code: int) -> None:
+        """Stop forwarding at once (before the close handshake completes), leave every group, close."""
+        self.ended = True
+        await self._join(frozenset())
+        await self.close(code=code)
+
+    async def _still_valid(self) -> bool:
+        """False once the socket ended; past the session's expiry it rechecks first."""
+        if self.ended:
+            return False
+        expires_at = self.access.expires_at if self.access is not None else None
+        if expires_at is not None and timezone.now() >= expires_at:
+            await self.recheck(resnapshot=False)
+        return not self.ended
+
     async def disconnect(self, code: int) -> None:
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        self.ended = True
+        if self.watch is not None:
+            self.watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watch
+        await self._join(frozenset())
 
     async def receive_json(self, content, **kwargs) -> None:
+        if not await self._still_valid():
+            return
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
+    async def user_changed(self, event: dict) -> None:
+        await self.recheck(resnapshot=True)
+
+    async def session_ended(self, event: dict) -> None:
+        if self.session_key and event.get("session") == session_digest(self.session_key):
+            async with self.lock:
+                if not self.ended:
+                    await self._end(NOT_AUTHENTICATED)
+
     async def alert_changed(self, event: dict) -> None:
-        await self.send_json({"type": "alert", "alert": event["alert"]})
+        if await self._still_valid():
+            await self.send_json({"type": "alert", "alert": event["alert"]})
 
     async def alert_escalated(self, event: dict) -> None:
-        await self.send_json({key: value for key, value in event.items()})
+        if await self._still_valid():
+            await self.send_json({key: value for key, value in event.items()})

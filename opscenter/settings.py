@@ -261,6 +261,10 @@ ALERT_ESCALATION_SECONDS = {
 # A resolved alert's payload and the data and texts of its timeline are emptied this long after it was resolved.
 ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
 
+# A live socket rechecks its session, user and scope this often even when nothing told it to (a change
+# made around the services, a session deleted by hand); changes made through the services act at once.
+LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=60)
+
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 3600)

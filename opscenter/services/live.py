@@ -4,6 +4,7 @@
 
 import asyncio
 import concurrent.futures
+import hashlib
 import logging
 import os
 import threading
@@ -32,6 +33,16 @@ def user_group(user_pk: int) -> str:
     return f"alerts.user.{user_pk}"
 
 
+def user_control_group(user_pk: int) -> str:
+    """Where a user's own sockets hear that the user changed (not forwarded to the browser)."""
+    return f"user.{user_pk}"
+
+
+def session_digest(session_key: str) -> str:
+    """Names a session in messages without spreading its key (the cookie's secret) through Redis."""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
 def alert_groups(alert: Alert) -> list[str]:
     groups = [ALL_ALERTS_GROUP, center_group(alert.center_id)]
     if alert.district_id:
@@ -48,6 +59,21 @@ def publish_alert_on_commit(alert: Alert) -> None:
 
 def publish_to_users_on_commit(user_pks: list[int], message: dict) -> None:
     groups = [user_group(pk) for pk in user_pks]
+    transaction.on_commit(lambda: _send(groups, message), robust=True)
+
+
+def publish_user_changed_on_commit(user_pk: int) -> None:
+    """After commit, tell `user_pk`'s open sockets to recheck the user and their scope."""
+    message = {"type": "user.changed"}
+    groups = [user_control_group(user_pk)]
+    transaction.on_commit(lambda: _send(groups, message), robust=True)
+
+
+def publish_session_ended(*, user_pk: int, session_key: str) -> None:
+    """Tell the sockets opened with this session that it ended (a logout): they close at once, before
+    the session is even deleted."""
+    message = {"type": "session.ended", "session": session_digest(session_key)}
+    groups = [user_control_group(user_pk)]
     transaction.on_commit(lambda: _send(groups, message), robust=True)
 
 
