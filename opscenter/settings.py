@@ -4,6 +4,8 @@ With no DATABASE_URL and no REDIS_URL the platform runs on its embedded default:
 channel layer and eager Celery, all in one process. Production sets them (see README, "Configuration").
 """
 
+import os
+import secrets
 from pathlib import Path
 
 import environ
@@ -20,17 +22,46 @@ EMBEDDED = not DATABASE_URL
 # A pool of PostgreSQL connections in the process (the web processes'; see DATABASES below).
 DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
 
-# Debug is on by default only on the embedded default; anything pointed at a real database runs safe.
-DEBUG = env.bool("DEBUG", default=EMBEDDED)
+# Off unless turned on: by the demo (bin/demo), or by a developer (DEBUG=True).
+DEBUG = env.bool("DEBUG", default=False)
 
+
+def _embedded_secret_key(path: Path) -> str:
+    """The embedded default's own key, kept beside its database: random, made on first use, never shared."""
+    if not path.exists():
+        scratch = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        scratch.write_text(secrets.token_urlsafe(64))
+        scratch.chmod(0o600)
+        try:
+            os.link(scratch, path)  # atomic: of two processes starting together, one key wins
+        except FileExistsError:
+            pass
+        finally:
+            scratch.unlink()
+    return path.read_text().strip()
+
+
+SQLITE_PATH = env.str("SQLITE_PATH", default=str(BASE_DIR / "opscenter.sqlite3"))
 SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and env.str("SECRET_KEY_FILE", default=""):
+    # A Docker or Kubernetes secret mounted as a file.
+    try:
+        SECRET_KEY = Path(env.str("SECRET_KEY_FILE")).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"SECRET_KEY_FILE cannot be read: {error}") from error
+    if not SECRET_KEY:
+        raise ImproperlyConfigured("SECRET_KEY_FILE names an empty file.")
 if not SECRET_KEY:
-    if not DEBUG:
+    if EMBEDDED:
+        SECRET_KEY = _embedded_secret_key(Path(f"{SQLITE_PATH}.secret-key"))
+    elif DEBUG:
+        SECRET_KEY = "django-insecure-development-only-never-in-production"  # noqa: S105
+    else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. With DEBUG=False the platform refuses to start without a secret: "
-            "set SECRET_KEY to a long random value (python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+            "set SECRET_KEY (or SECRET_KEY_FILE, a file holding it) to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
         )
-    SECRET_KEY = "django-insecure-embedded-default-only-never-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -135,7 +166,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env.str("SQLITE_PATH", default=str(BASE_DIR / "opscenter.sqlite3")),
+            "NAME": SQLITE_PATH,
             # A file, not memory, for tests too: the browser tests' Daphne runs in another process.
             "TEST": {"NAME": env.str("TEST_DATABASE_NAME", default=str(BASE_DIR / ".test-opscenter.sqlite3"))},
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},

@@ -19,10 +19,50 @@ def run_manage(*args, **env):
     )
 
 
+PRODUCTION_DATABASE = "postgres://nobody@127.0.0.1:1/opscenter"  # never reached: settings stop first
+
+
+def setting(name, **env):
+    result = run_manage(
+        "shell", "--no-imports", "-c", f"from django.conf import settings; print(settings.{name})", **env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_without_debug_a_missing_secret_stops_start_up_with_a_clear_message():
-    result = run_manage("check", DEBUG="False")
+    result = run_manage("check", DEBUG="False", DATABASE_URL=PRODUCTION_DATABASE)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_turned_on_even_on_the_embedded_default(tmp_path):
+    database = str(tmp_path / "db.sqlite3")
+    assert setting("DEBUG", SQLITE_PATH=database) == "False"
+    assert setting("DEBUG", SQLITE_PATH=database, DEBUG="True") == "True"
+
+
+def test_the_secret_can_come_from_a_file(tmp_path):
+    (tmp_path / "secret").write_text("from-a-mounted-secret-" + "x" * 40 + "\n")
+    key = setting("SECRET_KEY", SECRET_KEY_FILE=str(tmp_path / "secret"), DATABASE_URL=PRODUCTION_DATABASE)
+    assert key == "from-a-mounted-secret-" + "x" * 40
+
+
+def test_an_unreadable_secret_file_stops_start_up(tmp_path):
+    result = run_manage("check", SECRET_KEY_FILE=str(tmp_path / "missing"), DATABASE_URL=PRODUCTION_DATABASE)
+    assert result.returncode != 0
+    assert "SECRET_KEY_FILE cannot be read" in result.stderr
+
+
+def test_the_embedded_default_makes_its_own_key_once_beside_its_database(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    first = setting("SECRET_KEY", SQLITE_PATH=str(database))
+    second = setting("SECRET_KEY", SQLITE_PATH=str(database))
+    key_file = tmp_path / "db.sqlite3.secret-key"
+    assert first == second == key_file.read_text()
+    assert len(first) >= 64
+    assert key_file.stat().st_mode & 0o077 == 0
+    assert setting("SECRET_KEY", SQLITE_PATH=str(tmp_path / "other.sqlite3")) != first
 
 
 def test_check_deploy_is_clean_in_production_shape():
