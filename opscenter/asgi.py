@@ -1,4 +1,5 @@
-"""ASGI entry point (Daphne): HTTP through Django, websockets through Channels with session auth."""
+"""ASGI entry point (Daphne): HTTP through Django, its request bodies limited before they are read
+(opscenter/bodylimit.py); websockets through Channels with session auth."""
 
 import os
 
@@ -11,11 +12,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from opscenter.bodylimit import BodyLimitMiddleware  # noqa: E402
 from opscenter.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimitMiddleware(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

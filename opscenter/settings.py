@@ -395,3 +395,19 @@ APPEALS_WEBHOOK_RETRY_HOURS = env.int("APPEALS_WEBHOOK_RETRY_HOURS", default=72)
 APPEALS_WEBHOOK_MAX_ATTEMPTS = env.int("APPEALS_WEBHOOK_MAX_ATTEMPTS", default=34)
 # The unsigned no-op endpoint bench/appeals.py measures against; never on in production.
 APPEALS_BENCH_ENDPOINTS = env.bool("APPEALS_BENCH_ENDPOINTS", default=False)
+
+# --- request bodies ---------------------------------------------------------------------------------------
+# The most bytes a request body may have, refused with a JSON 413 before Django reads it
+# (opscenter/bodylimit.py): by the longest matching path prefix, else REQUEST_BODY_MAX_BYTES.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1024 * 1024)
+REQUEST_BODY_LIMITS = {
+    "/api/v1/partner/": env.int("REQUEST_BODY_PARTNER_JSON_MAX_BYTES", default=64 * 1024),
+    # The largest attachment and the multipart envelope around it.
+    "/api/v1/partner/attachments": max(APPEALS_ATTACHMENT_MAX_BYTES.values()) + 64 * 1024,
+    "/api/v1/tracking/": env.int("REQUEST_BODY_TRACKING_MAX_BYTES", default=64 * 1024),
+    # BRACELET_BATCH_MAX_POSITIONS positions of a few hundred bytes each.
+    "/api/v1/tracking/batch": env.int("REQUEST_BODY_TRACKING_BATCH_MAX_BYTES", default=1024 * 1024),
+    "/open311/v2/": env.int("REQUEST_BODY_OPEN311_MAX_BYTES", default=64 * 1024),
+    # District boundaries are uploaded as GeoJSON in the admin.
+    "/admin/": env.int("REQUEST_BODY_ADMIN_MAX_BYTES", default=20 * 1024 * 1024),
+}

@@ -1,6 +1,6 @@
 """One exception handler for the whole API: domain errors and DRF's own become {"detail", "code"}."""
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,6 +13,12 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
         return Response({"detail": error.detail, "code": error.code}, status=error.status_code)
     if isinstance(error, ObjectDoesNotExist):
         error = exceptions.NotFound()
+    if isinstance(error, RequestDataTooBig):
+        # Django's own cap (DATA_UPLOAD_MAX_MEMORY_SIZE) is a SuspiciousOperation: an HTML 400 otherwise.
+        return Response(
+            {"detail": "The request body is too large.", "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     response = drf_exception_handler(error, context)
     if response is None:
         return None

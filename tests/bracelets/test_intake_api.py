@@ -254,3 +254,15 @@ def test_a_malformed_batch_names_the_item_and_stores_nothing(client, device, per
     assert response.status_code == 400
     assert "positions.1.timestamp" in response.json()["errors"]
     assert Position.objects.count() == 0
+
+
+def test_a_body_over_djangos_own_cap_is_a_json_413_not_an_html_400(client, device, person, settings):
+    _bracelet, token = device
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"positions": [{"id": UNIQUE_ID, "lat": HOME[0], "lon": HOME[1]}] * 50})
+
+    response = client.post(BATCH, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is too large.", "code": "request_too_large"}
+    assert Position.objects.count() == 0
