@@ -14,6 +14,7 @@ from opscenter.models import (
     DeviceCredential,
     District,
     OperationsCenter,
+    OutboxAttempt,
     OutboxMessage,
     OutboxStatus,
     User,
@@ -233,9 +234,26 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         return [field.name for field in AuditEntry._meta.fields]
 
 
+class OutboxAttemptInline(admin.TabularInline):
+    """Every try at delivering the message, read only: what a partner's "you never told us" is answered with."""
+
+    model = OutboxAttempt
+    extra = 0
+    can_delete = False
+    fields = ["number", "started_at", "duration_ms", "outcome", "status_code", "error", "worker", "late"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["id", "channel", "status", "attempts", "created_at", "next_attempt_at", "delivered_at"]
+    inlines = [OutboxAttemptInline]
     list_filter = ["status", "channel"]
     search_fields = ["id", "destination", "last_error"]
     date_hierarchy = "created_at"

@@ -299,6 +299,10 @@ LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 3600)
+# A worker sending a message holds it this long; past that, another may send it (the first one died or
+# hung) and the first one's late result is ignored. Longer than a delivery may ever take: the deliveries
+# queue's hard time limit (CELERY_TASK_TIME_LIMIT below) kills a send well before.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
 
 # SIA DC-09: a frame's timestamp may be this many seconds behind / ahead of ours, or it gets a NAK.
 SIA_TIMESTAMP_WINDOW = (

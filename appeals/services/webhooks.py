@@ -23,7 +23,12 @@ EVENT_TYPE = "appeal.status_changed"
 
 
 class WebhookDeliveryFailed(Exception):
-    """The endpoint did not take the message; the outbox retries with backoff."""
+    """The endpoint did not take the message; the outbox retries with backoff. `status_code` is the
+    endpoint's answer, kept with the attempt (None when there was no answer)."""
+
+    def __init__(self, *args, status_code: int | None = None) -> None:
+        super().__init__(*args)
+        self.status_code = status_code
 
 
 def webhook_event_data(*, appeal: Appeal, event: AppealEvent) -> dict:
@@ -74,8 +79,8 @@ def webhook_message_id(message: OutboxMessage) -> str:
     return f"msg_{message.pk.hex}"
 
 
-def webhook_send(message: OutboxMessage) -> None:
-    """The outbox sender of WEBHOOK_CHANNEL. 2xx: delivered. 410 Gone: the partner's endpoint is disabled
+def webhook_send(message: OutboxMessage) -> int:
+    """The outbox sender of WEBHOOK_CHANNEL; returns the endpoint's status code. 2xx: delivered. 410 Gone: the partner's endpoint is disabled
     and the message dead. Anything else is retried until APPEALS_WEBHOOK_RETRY_HOURS after the message
     was written; a failure past that makes it a dead letter."""
     partner = Partner.objects.filter(pk=message.payload.get("partner")).first()
@@ -107,15 +112,18 @@ def webhook_send(message: OutboxMessage) -> None:
     except requests.RequestException as error:
         _give_up_when_too_old(message, f"{type(error).__name__}: {error}")
         raise WebhookDeliveryFailed(f"{type(error).__name__}: {error}") from error
-    if 200 <= response.status_code < 300:
-        return
-    if response.status_code == 410:
+    status = response.status_code
+    if 200 <= status < 300:
+        return status
+    if status == 410:
         partner_webhook_disable(partner=partner, reason=f"410 Gone from {partner.webhook_url}")
-        raise PermanentFailure("410 Gone: the partner's webhook is now disabled")
-    _give_up_when_too_old(message, f"HTTP {response.status_code}")
-    raise WebhookDeliveryFailed(f"HTTP {response.status_code}")
+        raise PermanentFailure("410 Gone: the partner's webhook is now disabled", status_code=status)
+    _give_up_when_too_old(message, f"HTTP {status}", status_code=status)
+    raise WebhookDeliveryFailed(f"HTTP {status}", status_code=status)
 
 
-def _give_up_when_too_old(message: OutboxMessage, error: str) -> None:
+def _give_up_when_too_old(message: OutboxMessage, error: str, status_code: int | None = None) -> None:
     if timezone.now() - message.created_at >= timedelta(hours=settings.APPEALS_WEBHOOK_RETRY_HOURS):
-        raise PermanentFailure(f"gave up after {settings.APPEALS_WEBHOOK_RETRY_HOURS} hours; last: {error}")
+        raise PermanentFailure(
+            f"gave up after {settings.APPEALS_WEBHOOK_RETRY_HOURS} hours; last: {error}", status_code=status_code
+        )

@@ -4,7 +4,7 @@ from .alerts import OPEN_STATUSES, Alert, AlertEvent, AlertStatus, Disposition, 
 from .audit import AuditEntry
 from .credentials import DeviceCredential
 from .geography import District, OperationsCenter
-from .outbox import OutboxMessage, OutboxStatus
+from .outbox import OutboxAttempt, OutboxAttemptOutcome, OutboxMessage, OutboxStatus
 from .users import Role, User
 
 __all__ = [
@@ -17,6 +17,8 @@ __all__ = [
     "Disposition",
     "District",
     "OperationsCenter",
+    "OutboxAttempt",
+    "OutboxAttemptOutcome",
     "OutboxMessage",
     "OutboxStatus",
     "Role",

@@ -102,6 +102,12 @@ def test_a_failure_is_retried_later_with_the_same_id_until_it_is_taken(
     assert len(receiver.received) == 3 and ids == {f"msg_{message.pk.hex}"}
     for got in receiver.received:
         Webhook(credentials.webhook_secret).verify(got.body, got.headers)
+    # each attempt is kept with what the endpoint answered
+    assert [(a.outcome, a.status_code, a.error) for a in message.attempt_log.all()] == [
+        ("failed", 500, "WebhookDeliveryFailed: HTTP 500"),
+        ("failed", 503, "WebhookDeliveryFailed: HTTP 503"),
+        ("delivered", 204, ""),
+    ]
 
 
 def test_an_unreachable_endpoint_is_retried(file_appeal, officer_uralsk, django_capture_on_commit_callbacks):
