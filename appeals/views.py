@@ -1,8 +1,10 @@
 """The officers' pages: the appeals of their districts, one appeal with its workflow, the supervisor's
-summary. Applicant data is shown only on a request with a reason, and every such read is audited."""
+summary. Applicant data and attachments are shown only after a reason was given (it covers that appeal
+in this session for APPEALS_APPLICANT_READ_SECONDS), and every read of them is audited with it."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +12,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,9 +24,30 @@ from opscenter.errors import DomainError
 from opscenter.models import District, User
 from opscenter.permissions import Capability, has, holders
 from opscenter.selectors import districts_visible
-from opscenter.services.audit import audit_personal_data_read, audit_record
+from opscenter.services.audit import audit_personal_data_read
 
 PAGE_SIZE = 50
+REASONS_SESSION_KEY = "appeals.applicant_reasons"
+
+
+def _reason_grant(request: HttpRequest, appeal: Appeal, reason: str) -> None:
+    reasons = {
+        pk: granted
+        for pk, granted in request.session.get(REASONS_SESSION_KEY, {}).items()
+        if parse_datetime(granted[1]) > timezone.now()
+    }
+    until = timezone.now() + timedelta(seconds=settings.APPEALS_APPLICANT_READ_SECONDS)
+    reasons[str(appeal.pk)] = [reason[:500], until.isoformat()]
+    request.session[REASONS_SESSION_KEY] = reasons
+
+
+def _reason_for(request: HttpRequest, appeal: Appeal) -> str:
+    """The reason given for this appeal's applicant data in this session, while it lasts; else ""."""
+    granted = request.session.get(REASONS_SESSION_KEY, {}).get(str(appeal.pk))
+    if not granted:
+        return ""
+    reason, until = granted
+    return reason if parse_datetime(until) > timezone.now() else ""
 
 
 def _scoped_appeal(request: HttpRequest, appeal_pk: int) -> Appeal:
@@ -87,10 +112,14 @@ def _detail_context(request: HttpRequest, appeal: Appeal, **extra) -> dict:
             .distinct()
             .order_by("last_name", "username")
         )
+    show_applicant = extra.pop("show_applicant", False)
     return {
         "appeal": appeal,
         "events": appeal.events.select_related("actor").order_by("at", "pk"),
-        "attachments": appeal.attachments.order_by("pk"),
+        "show_applicant": show_applicant,
+        # Photos, videos and voices are the applicant's too: listed only after the reason.
+        "attachments": appeal.attachments.order_by("pk") if show_applicant else [],
+        "attachment_count": appeal.attachments.count(),
         "can_work": workflow.can_work(user),
         "can_supervise": workflow.can_supervise(user),
         "officers": officers,
@@ -98,7 +127,6 @@ def _detail_context(request: HttpRequest, appeal: Appeal, **extra) -> dict:
         "today": selectors.local_today(),
         "extension_limit": workflow.extension_limit(appeal),
         "is_overdue": appeal.is_open and appeal.deadline < selectors.local_today(),
-        "default_reason": _("Consideration of appeal %(number)s") % {"number": appeal.registration_number},
         "can_summarize": _can_summarize(user),
         **extra,
     }
@@ -108,20 +136,24 @@ def _detail_context(request: HttpRequest, appeal: Appeal, **extra) -> dict:
 @require_GET
 def appeal_detail(request: HttpRequest, appeal_pk: int) -> HttpResponse:
     appeal = _scoped_appeal(request, appeal_pk)
-    return render(request, "appeals/detail.html", _detail_context(request, appeal))
+    reason = _reason_for(request, appeal)
+    if reason:
+        audit_personal_data_read(actor=request.user, obj=appeal, reason=reason, what="appeal applicant")
+    return render(request, "appeals/detail.html", _detail_context(request, appeal, show_applicant=bool(reason)))
 
 
 @login_required
 @require_POST
 def appeal_applicant(request: HttpRequest, appeal_pk: int) -> HttpResponse:
-    """The page again, with the applicant's data, after recording who read it and why."""
+    """Record the reason for the applicant's data in the session, then the page shows it (auditing each
+    showing with that reason) while the reason lasts."""
     appeal = _scoped_appeal(request, appeal_pk)
     reason = request.POST.get("reason", "").strip()
     if not reason:
         context = _detail_context(request, appeal, applicant_error=_("Give the reason you need the applicant's data."))
         return render(request, "appeals/detail.html", context, status=400)
-    audit_personal_data_read(actor=request.user, obj=appeal, reason=reason[:500], what="appeal applicant")
-    return render(request, "appeals/detail.html", _detail_context(request, appeal, show_applicant=True))
+    _reason_grant(request, appeal, reason)
+    return redirect("appeals:detail", appeal_pk=appeal.pk)  # which shows the data, recording the read
 
 
 ACTIONS = {"assign", "start", "comment", "answer", "extend", "redirect", "reject", "close", "route"}
@@ -186,12 +218,18 @@ def _int(value) -> int | None:
 @login_required
 @require_GET
 def attachment_file(request: HttpRequest, appeal_pk: int, attachment_pk: int) -> FileResponse:
-    """The file, inline, as the type sniffed on upload (never as the client named it)."""
+    """The file, inline, as the type sniffed on upload (never as the client named it), only within the
+    time a reason given for the applicant's data lasts, and audited with that reason."""
     appeal = _scoped_appeal(request, appeal_pk)
     attachment = Attachment.objects.filter(pk=attachment_pk, appeal=appeal).first()
     if attachment is None:
         raise Http404
-    audit_record(actor=request.user, action="appeals.attachment.read", obj=appeal, data={"attachment": attachment.pk})
+    reason = _reason_for(request, appeal)
+    if not reason:
+        raise PermissionDenied(_("Give the reason you need the applicant's data first."))
+    audit_personal_data_read(
+        actor=request.user, obj=appeal, reason=reason, what="appeal attachment", data={"attachment": attachment.pk}
+    )
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"

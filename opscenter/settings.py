@@ -384,6 +384,8 @@ APPEALS_ATTACHMENT_MAX_BYTES = {
     "video": env.int("APPEALS_VIDEO_MAX_BYTES", default=50 * 1024 * 1024),
     "voice": env.int("APPEALS_VOICE_MAX_BYTES", default=10 * 1024 * 1024),
 }
+# A reason given for an appeal's applicant data (and attachments) covers that appeal in the session this long.
+APPEALS_APPLICANT_READ_SECONDS = env.int("APPEALS_APPLICANT_READ_SECONDS", default=1800)
 APPEALS_ATTACHMENT_ORPHAN_HOURS = env.int("APPEALS_ATTACHMENT_ORPHAN_HOURS", default=24)
 APPEALS_DEADLINE_WORKING_DAYS = 15  # АППК art. 76
 APPEALS_REDIRECT_WORKING_DAYS = 3

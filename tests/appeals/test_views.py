@@ -91,12 +91,54 @@ def test_the_appeal_page_hides_the_applicant_until_asked_with_a_reason(client, f
     assert appeal.applicant_iin not in refused.content.decode()
     assert not AuditEntry.objects.filter(action="personal_data.read").exists()
 
-    shown = client.post(f"/appeals/{appeal.pk}/applicant/", {"reason": "Case 2026-117"})
+    shown = client.post(f"/appeals/{appeal.pk}/applicant/", {"reason": "Case 2026-117"}, follow=True)
     assert shown.status_code == 200
     html = shown.content.decode()
     assert appeal.applicant_iin in html and appeal.applicant_full_name in html
     entry = AuditEntry.objects.get(action="personal_data.read")
     assert (entry.actor, entry.reason, entry.object_id) == (officer_uralsk, "Case 2026-117", str(appeal.pk))
+
+
+def test_the_reason_field_is_never_pre_filled(client, file_appeal, officer_uralsk):
+    appeal = file_appeal()
+    client.force_login(officer_uralsk)
+
+    html = client.get(f"/appeals/{appeal.pk}/").content.decode()
+
+    assert '<input id="applicant-reason" name="reason" value="" ' in html
+    assert appeal.registration_number not in html.split('id="applicant-form"')[1].split("</form>")[0]
+
+
+def test_attachments_are_shown_only_after_the_reason_and_audited_with_it(
+    client, kaspi_client, officer_uralsk, settings
+):
+    from tests.appeals.conftest import appeal_body
+
+    photo = kaspi_client.upload(JPEG).json()["id"]
+    appeal_pk = kaspi_client.create(appeal_body(attachments=[photo])).json()["id"]
+    client.force_login(officer_uralsk)
+    file_url = f"/appeals/{appeal_pk}/attachments/{photo}/"
+
+    before = client.get(f"/appeals/{appeal_pk}/").content.decode()
+    assert file_url not in before and 'id="attachments-hidden"' in before
+    assert client.get(file_url).status_code == 403
+    assert not AuditEntry.objects.filter(action="personal_data.read").exists()
+
+    client.post(f"/appeals/{appeal_pk}/applicant/", {"reason": "Case 2026-118"})
+    assert file_url in client.get(f"/appeals/{appeal_pk}/").content.decode()
+    assert client.get(file_url).status_code == 200
+    read = AuditEntry.objects.get(action="personal_data.read", data__what="appeal attachment")
+    assert (read.reason, read.data["attachment"], read.actor) == ("Case 2026-118", photo, officer_uralsk)
+
+    # The reason lasts APPEALS_APPLICANT_READ_SECONDS (half an hour by default), then is asked again
+    assert settings.APPEALS_APPLICANT_READ_SECONDS == 1800
+    session = client.session
+    reasons = session["appeals.applicant_reasons"]
+    reasons[str(appeal_pk)][1] = "2000-01-01T00:00:00+00:00"
+    session["appeals.applicant_reasons"] = reasons
+    session.save()
+    assert client.get(file_url).status_code == 403
+    assert file_url not in client.get(f"/appeals/{appeal_pk}/").content.decode()
 
 
 def test_officers_work_the_appeal_from_the_page(client, file_appeal, officer_uralsk):
@@ -139,6 +181,7 @@ def test_attachments_open_in_the_page_as_their_sniffed_type(client, kaspi_client
     voice = kaspi_client.upload(OGG, name="x.jpg").json()["id"]
     appeal_pk = kaspi_client.create(appeal_body(attachments=[photo, voice])).json()["id"]
     client.force_login(officer_uralsk)
+    client.post(f"/appeals/{appeal_pk}/applicant/", {"reason": "Case 2026-119"})
     html = client.get(f"/appeals/{appeal_pk}/").content.decode()
     assert f'<img src="/appeals/{appeal_pk}/attachments/{photo}/"' in html
     assert f'<audio src="/appeals/{appeal_pk}/attachments/{voice}/"' in html
@@ -148,7 +191,7 @@ def test_attachments_open_in_the_page_as_their_sniffed_type(client, kaspi_client
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == JPEG
-    assert AuditEntry.objects.filter(action="appeals.attachment.read", actor=officer_uralsk).exists()
+    assert AuditEntry.objects.filter(action="personal_data.read", data__what="appeal attachment").exists()
 
     client.force_login(officer_terekti)
     assert client.get(f"/appeals/{appeal_pk}/attachments/{photo}/").status_code == 404

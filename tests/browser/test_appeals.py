@@ -103,9 +103,15 @@ def test_an_appeal_from_a_partner_is_answered_by_the_officer_and_the_partner_is_
     expect(row).to_have_attribute("data-status", "registered")
     expect(row).to_contain_text("Машина на тротуаре")
 
-    # When the officer opens it: the photo shows in the page
+    # When the officer opens it, the photo (the applicant's) waits for a reason, in an empty field
     row.get_by_role("link", name=number).click()
     expect(page.locator("#appeal")).to_have_attribute("data-status", "registered")
+    expect(page.locator("#attachments-hidden")).to_be_visible()
+    expect(page.locator("#applicant-reason")).to_have_value("")
+    page.fill("#applicant-reason", "Рассмотрение обращения")
+    page.click("#applicant-form button[type=submit]")
+    # then the applicant and the photo show in the page
+    expect(page.locator("#applicant-data")).to_be_visible()
     image = page.locator("#attachments img")
     expect(image).to_be_visible()
     page.wait_for_function("document.querySelector('#attachments img').naturalWidth === 1")
