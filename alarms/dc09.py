@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 LF, CR = 0x0A, 0x0D
 MAX_FRAME_BYTES = 2048  # the length field allows 0x0FFF; anything longer is garbage, not a frame
+MIN_FRAME_BYTES = len(b'\n00000000"NULL"0000L0[]\r')  # the shortest frame there is: shorter is noise
 IDS = ("SIA-DCS", "ADM-CID", "NULL")
 ZERO_IV = bytes(16)
 
@@ -71,30 +72,61 @@ class Frame:
 
 def split_frames(buffer: bytearray) -> list[bytes]:
     """Take every complete frame (LF ... CR) off the front of `buffer`, leaving a partial one in it.
-    Bytes before an LF, and runs longer than a frame can be, are dropped."""
-    frames = []
-    while True:
-        start = buffer.find(b"\n")
-        if start < 0:
-            buffer.clear()
-            return frames
-        if start:
-            del buffer[:start]
-        end = buffer.find(b"\r")
-        if end < 0:
-            if len(buffer) > MAX_FRAME_BYTES:
-                del buffer[:1]  # garbage: look for the next LF
-                continue
-            return frames
-        candidate = bytes(buffer[: end + 1])
-        del buffer[: end + 1]
-        inner_start = candidate.rfind(b"\n")  # a stray LF inside means the real frame starts later
-        frames.append(candidate[inner_start:])
+    Bytes before an LF, and runs longer than a frame can be, are dropped (see `Splitter`)."""
+    return Splitter(buffer).frames()
+
+
+class Splitter:
+    """A connection's byte stream cut into frames. Garbage goes in one slice, however long: a run without
+    CR longer than a frame can be is dropped up to its last LF (or whole), never one byte per pass, so a
+    flood of LF bytes costs one `del` per read. `discarded` counts the slices dropped."""
+
+    def __init__(self, buffer: bytearray | None = None) -> None:
+        self.buffer = buffer if buffer is not None else bytearray()
+        self.discarded = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self.buffer += data
+        return self.frames()
+
+    @property
+    def pending(self) -> bool:
+        """A frame has begun and not ended."""
+        return bool(self.buffer)
+
+    def frames(self) -> list[bytes]:
+        buffer, frames = self.buffer, []
+        while True:
+            start = buffer.find(b"\n")
+            if start < 0:
+                if buffer:
+                    self.discarded += 1
+                    buffer.clear()
+                return frames
+            if start:
+                self.discarded += 1
+                del buffer[:start]
+            end = buffer.find(b"\r")
+            if end < 0:
+                if len(buffer) > MAX_FRAME_BYTES:
+                    self.discarded += 1
+                    last = buffer.rfind(b"\n")
+                    if len(buffer) - last <= MAX_FRAME_BYTES:
+                        del buffer[:last]  # the last LF may still open a real frame
+                    else:
+                        buffer.clear()
+                return frames
+            candidate = bytes(buffer[: end + 1])
+            del buffer[: end + 1]
+            inner_start = candidate.rfind(b"\n")  # a stray LF inside means the real frame starts later
+            frames.append(candidate[inner_start:])
 
 
 def parse_frame(raw: bytes) -> Frame:
     """Check the frame's CRC and length and read its header. Raises FrameError."""
-    if len(raw) < 12 or raw[0] != LF or raw[-1] != CR:
+    if len(raw) < MIN_FRAME_BYTES:
+        raise FrameError("shorter than any frame")
+    if raw[0] != LF or raw[-1] != CR:
         raise FrameError("not delimited by LF ... CR")
     try:
         crc_field, length_field = raw[1:5].decode("ascii"), raw[5:9].decode("ascii")

@@ -1,28 +1,47 @@
 """The SIA DC-09 receiver: TCP and UDP on asyncio, one frame at a time per connection, database work in
 a thread pool so that no connection, slow or hostile, holds up another.
 
-Frames from all connections go into one queue; a few batchers each take whatever has queued up and hand
-it to `frames_receive`, which commits the lot in one transaction before any ACK is sent. Under light load
-a batch is one frame; under heavy load batches grow and the commit is paid once per batch. If the
+Frames are checked (delimiters, length, CRC, header) on the event loop as they arrive; what is no frame
+never reaches the database: it is counted per source address in memory and written as one tally row
+per address every few seconds (`RefusedInput`). Sound frames go into a bounded queue where frames of
+known accounts go before noise (unknown accounts); a few batchers each take whatever has queued up and
+hand it to `frames_receive`, which commits the lot in one transaction before any ACK is sent. If the
 database fails, the frames get no answer at all and the panels repeat them: an alarm is never
 acknowledged and then lost.
+
+Hostile peers are bounded everywhere: connections in total (below the file-descriptor limit, so a new
+panel is always accepted or refused, never left hanging) and per address; a frame must complete within
+`SIA_FRAME_SECONDS` of its first byte; a connection is closed after `SIA_MAX_BAD_FRAMES` bad frames;
+UDP datagrams in flight and queued frames are capped, and beyond the caps input is dropped unanswered.
 """
 
 import asyncio
 import contextlib
 import logging
+import os
+import resource
+import time
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
 from alarms import dc09
-from alarms.services import Incoming, Received, frames_receive
+from alarms.selectors import accounts_receiving
+from alarms.services import Incoming, Received, Refusal, frames_receive, peer_address, refusals_record, sample_text
 
 logger = logging.getLogger(__name__)
 
 IDLE_TIMEOUT_SECONDS = 300  # panels keep connections open between frames; a silent socket is closed
 BATCH_MAX_FRAMES = 64
+ACCOUNTS_REFRESH_SECONDS = 30
+FD_RESERVE = 64  # descriptors kept for the database, Redis, logs and the listening sockets
+MAX_TALLIED_ADDRESSES = 10_000  # a spoofed UDP flood may come from everywhere: the rest share one tally
+OTHERS = "(other addresses)"
 
 
 def _handle(batch: list[Incoming]) -> list[Received | None]:
@@ -40,24 +59,161 @@ def _handle(batch: list[Incoming]) -> list[Received | None]:
         close_old_connections()  # as at the end of a request: keeps only healthy persistent connections
 
 
+def _in_thread(function):
+    def run(*args):
+        close_old_connections()
+        try:
+            return function(*args)
+        finally:
+            close_old_connections()
+
+    return run
+
+
+class FrameQueue:
+    """Frames waiting for a batcher: those of known accounts first, noise (unknown accounts) after; each
+    kind bounded, and a frame beyond the bound is refused at once (it gets no answer; a panel repeats)."""
+
+    def __init__(self, *, known_max: int, noise_max: int) -> None:
+        self.known: deque = deque()
+        self.noise: deque = deque()
+        self.known_max, self.noise_max = known_max, noise_max
+        self.ready = asyncio.Event()
+
+    def __len__(self) -> int:
+        return len(self.known) + len(self.noise)
+
+    def put(self, item, *, known: bool) -> bool:
+        queue, bound = (self.known, self.known_max) if known else (self.noise, self.noise_max)
+        if len(queue) >= bound:
+            return False
+        queue.append(item)
+        self.ready.set()
+        return True
+
+    async def get_batch(self, limit: int) -> list:
+        while not self:
+            self.ready.clear()
+            await self.ready.wait()
+        batch = []
+        for queue in (self.known, self.noise):
+            while queue and len(batch) < limit:
+                batch.append(queue.popleft())
+        return batch
+
+
+@dataclass
+class _Tally:
+    transport: str
+    reasons: Counter
+    sample: bytes
+    account: str
+    at: object
+
+
 class Receiver:
-    def __init__(self, *, host: str, port: int, workers: int = 4, reuse_port: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        workers: int = 4,
+        reuse_port: bool = False,
+        max_connections: int | None = None,
+        max_connections_per_peer: int | None = None,
+        max_bad_frames: int | None = None,
+        frame_seconds: float | None = None,
+        udp_max_in_flight: int | None = None,
+        queue_max: int | None = None,
+        queue_noise_max: int | None = None,
+        refusal_flush_seconds: float | None = None,
+    ) -> None:
         self.host, self.port, self.reuse_port = host, port, reuse_port
         self.workers = workers
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sia")
+        self.max_connections = max_connections or settings.SIA_MAX_CONNECTIONS
+        self.max_connections_per_peer = max_connections_per_peer or settings.SIA_MAX_CONNECTIONS_PER_PEER
+        self.max_bad_frames = max_bad_frames or settings.SIA_MAX_BAD_FRAMES
+        self.frame_seconds = frame_seconds or settings.SIA_FRAME_SECONDS
+        self.udp_max_in_flight = udp_max_in_flight or settings.SIA_UDP_MAX_IN_FLIGHT
+        self.queue_max = queue_max or settings.SIA_QUEUE_MAX
+        self.queue_noise_max = queue_noise_max or settings.SIA_QUEUE_NOISE_MAX
+        self.refusal_flush_seconds = refusal_flush_seconds or settings.SIA_REFUSAL_FLUSH_SECONDS
+        self.executor = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="sia")
         self.tcp_server: asyncio.AbstractServer | None = None
         self.udp_transport: asyncio.DatagramTransport | None = None
-        self.queue: asyncio.Queue[tuple[Incoming, asyncio.Future]] | None = None
-        self.batchers: list[asyncio.Task] = []
+        self.udp_protocol: _UdpProtocol | None = None
+        self.queue: FrameQueue | None = None
+        self.tasks: list[asyncio.Task] = []
+        self.known_accounts: frozenset[str] = frozenset()
+        self.connections: Counter[str] = Counter()
+        self.tallies: dict[str, _Tally] = {}
+        self.dropped = 0  # frames and datagrams dropped over a bound, since the start
+
+    # --- refusals: counted in memory, written as one row per address now and then ---
+
+    def refuse(self, peer: str, transport: str, reason: str, raw: bytes = b"", account: str = "") -> None:
+        address = peer_address(peer)
+        if address not in self.tallies and len(self.tallies) >= MAX_TALLIED_ADDRESSES:
+            address = OTHERS
+        tally = self.tallies.get(address)
+        if tally is None:
+            tally = self.tallies[address] = _Tally(transport, Counter(), b"", "", None)
+        tally.reasons[reason] += 1
+        tally.transport, tally.sample, tally.at = transport, raw[:200], timezone.now()
+        tally.account = account or tally.account
+
+    async def flush_refusals(self) -> None:
+        tallies, self.tallies = self.tallies, {}
+        refusals = [
+            Refusal(
+                address=address[:64],
+                transport=tally.transport,
+                reason=reason[:200],
+                sample=sample_text(tally.sample),
+                at=tally.at,
+                account=tally.account[:16],
+                count=count,
+            )
+            for address, tally in tallies.items()
+            for reason, count in tally.reasons.items()
+        ]
+        if refusals:
+            try:
+                await sync_to_async(_in_thread(refusals_record), thread_sensitive=False, executor=self.executor)(
+                    refusals
+                )
+            except Exception:
+                logger.exception("Could not record %d refusals", len(refusals))
+
+    async def refresh_accounts(self) -> None:
+        try:
+            accounts = await sync_to_async(
+                _in_thread(accounts_receiving), thread_sensitive=False, executor=self.executor
+            )()
+        except Exception:
+            logger.exception("Could not read the panels' accounts; keeping the last ones")
+            return
+        self.known_accounts = frozenset(accounts)
+
+    async def _housekeeper(self) -> None:
+        last_refresh = time.monotonic()
+        while True:
+            await asyncio.sleep(self.refusal_flush_seconds)
+            await self.flush_refusals()
+            if self.dropped:
+                logger.warning("%d frames or datagrams dropped over the receiver's bounds so far", self.dropped)
+            if time.monotonic() - last_refresh >= ACCOUNTS_REFRESH_SECONDS:
+                await self.refresh_accounts()
+                last_refresh = time.monotonic()
+
+    # --- frames ---
 
     async def _batcher(self) -> None:
         assert self.queue is not None
         # sync_to_async, not run_in_executor: the worker thread then publishes live changes on this loop.
         handle = sync_to_async(_handle, thread_sensitive=False, executor=self.executor)
         while True:
-            batch = [await self.queue.get()]
-            while len(batch) < BATCH_MAX_FRAMES and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
+            batch = await self.queue.get_batch(BATCH_MAX_FRAMES)
             try:
                 results = await handle([incoming for incoming, _future in batch])
             except Exception:  # never let the batcher die
@@ -67,10 +223,28 @@ class Receiver:
                 if not future.done():
                     future.set_result(result)
 
-    async def handle_frame(self, raw: bytes, transport: str, peer: str) -> bytes | None:
+    def check(self, raw: bytes, transport: str, peer: str) -> dc09.Frame | None:
+        """The frame read from `raw`, or None (counted as refused) when it is none."""
+        try:
+            return dc09.parse_frame(raw)
+        except dc09.FrameError as error:
+            self.refuse(peer, transport, str(error), raw)
+            return None
+
+    async def handle_frame(
+        self, raw: bytes, transport: str, peer: str, frame: dc09.Frame | None = None
+    ) -> bytes | None:
         assert self.queue is not None, "start() the receiver first"
+        if frame is None:
+            frame = self.check(raw, transport, peer)
+            if frame is None:
+                return None
         future = asyncio.get_running_loop().create_future()
-        self.queue.put_nowait((Incoming(raw, transport, peer), future))
+        known = (frame.account or "") in self.known_accounts
+        if not self.queue.put((Incoming(raw, transport, peer, frame), future), known=known):
+            self.dropped += 1
+            self.refuse(peer, transport, "dropped: the receiver's queue is full", raw, frame.account or "")
+            return None
         received = await future
         if received is None:
             return None
@@ -80,40 +254,98 @@ class Receiver:
 
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = "{}:{}".format(*writer.get_extra_info("peername")[:2])
-        buffer = bytearray()
+        address = peer_address(peer)
+        if sum(self.connections.values()) >= self.max_connections:
+            self.refuse(peer, "tcp", "connection refused: too many connections")
+            return await self._close(writer)
+        if self.connections[address] >= self.max_connections_per_peer:
+            self.refuse(peer, "tcp", "connection refused: too many connections from this address")
+            return await self._close(writer)
+        self.connections[address] += 1
+        splitter, bad, frame_started = dc09.Splitter(), 0, None
         try:
             while True:
-                chunk = await asyncio.wait_for(reader.read(4096), timeout=IDLE_TIMEOUT_SECONDS)
+                now = time.monotonic()
+                timeout = IDLE_TIMEOUT_SECONDS
+                if frame_started is not None:
+                    timeout = frame_started + self.frame_seconds - now
+                    if timeout <= 0:
+                        reason = f"frame not completed within {self.frame_seconds:g} s"
+                        self.refuse(peer, "tcp", reason, bytes(splitter.buffer))
+                        break
+                try:
+                    chunk = await asyncio.wait_for(reader.read(4096), timeout=timeout)
+                except TimeoutError:
+                    if frame_started is None:
+                        break  # idle: a panel reconnects when it has something to say
+                    continue  # the frame's own deadline is checked above
                 if not chunk:
                     break
-                buffer += chunk
-                for raw in dc09.split_frames(buffer):
-                    response = await self.handle_frame(raw, "tcp", peer)
+                discarded = splitter.discarded
+                raws = splitter.feed(chunk)
+                if splitter.discarded > discarded:
+                    bad += splitter.discarded - discarded
+                    self.refuse(peer, "tcp", "bytes outside any frame", chunk)
+                for raw in raws:
+                    if bad >= self.max_bad_frames:
+                        break  # the rest of a hostile read is not even looked at
+                    frame = self.check(raw, "tcp", peer)
+                    if frame is None:
+                        bad += 1
+                        continue
+                    response = await self.handle_frame(raw, "tcp", peer, frame)
                     if response:
                         writer.write(response)
                         await writer.drain()
+                if bad >= self.max_bad_frames:
+                    self.refuse(peer, "tcp", f"connection closed after {bad} bad frames")
+                    break
+                if not splitter.pending:
+                    frame_started = None
+                elif raws or frame_started is None:
+                    frame_started = now  # a new frame began in this read (bytes that never complete one keep the old)
         except (TimeoutError, ConnectionError):
             pass
         except Exception:
             logger.exception("TCP connection from %s failed", peer)
         finally:
-            writer.close()
-            with contextlib.suppress(ConnectionError, OSError):
-                await writer.wait_closed()
+            self.connections[address] -= 1
+            if self.connections[address] <= 0:
+                del self.connections[address]
+            await self._close(writer)
+
+    @staticmethod
+    async def _close(writer: asyncio.StreamWriter) -> None:
+        writer.close()
+        with contextlib.suppress(ConnectionError, OSError):
+            await writer.wait_closed()
 
     async def start(self) -> None:
-        self.queue = asyncio.Queue()
-        self.batchers = [asyncio.create_task(self._batcher()) for _ in range(self.workers)]
+        # Never run into the descriptor limit: there, accept() fails and the kernel completes handshakes
+        # nobody answers. Below it, a panel over the cap is accepted and closed, and tries again.
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY:
+            in_use = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+            self.max_connections = max(1, min(self.max_connections, soft - in_use - FD_RESERVE))
+        self.queue = FrameQueue(known_max=self.queue_max, noise_max=self.queue_noise_max)
+        await self.refresh_accounts()
+        self.tasks = [asyncio.create_task(self._batcher()) for _ in range(self.workers)]
+        self.tasks.append(asyncio.create_task(self._housekeeper()))
         # reuse_port: several receiver processes share the port, the kernel spreads connections over them.
         self.tcp_server = await asyncio.start_server(
             self._serve_tcp, self.host, self.port, reuse_port=self.reuse_port or None
         )
         self.port = self.tcp_server.sockets[0].getsockname()[1]  # the real one when asked for port 0
         loop = asyncio.get_running_loop()
-        self.udp_transport, _protocol = await loop.create_datagram_endpoint(
+        self.udp_transport, self.udp_protocol = await loop.create_datagram_endpoint(
             lambda: _UdpProtocol(self), local_addr=(self.host, self.port), reuse_port=self.reuse_port or None
         )
-        logger.info("SIA DC-09 receiver listening on %s:%s (TCP and UDP)", self.host, self.port)
+        logger.info(
+            "SIA DC-09 receiver listening on %s:%s (TCP and UDP), at most %d connections",
+            self.host,
+            self.port,
+            self.max_connections,
+        )
 
     async def stop(self) -> None:
         if self.tcp_server is not None:
@@ -121,9 +353,10 @@ class Receiver:
             await self.tcp_server.wait_closed()
         if self.udp_transport is not None:
             self.udp_transport.close()
-        for batcher in self.batchers:
-            batcher.cancel()
-        await asyncio.gather(*self.batchers, return_exceptions=True)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.flush_refusals()
         self.executor.shutdown(wait=True)
 
     async def serve_forever(self) -> None:
@@ -144,13 +377,25 @@ class _UdpProtocol(asyncio.DatagramProtocol):
         self.transport = transport
 
     def datagram_received(self, data: bytes, address) -> None:
-        task = asyncio.get_running_loop().create_task(self._answer(data, address))
+        # Checked here, on the loop: garbage never becomes a task, and tasks in flight are bounded.
+        peer = "{}:{}".format(*address[:2])
+        splitter = dc09.Splitter()
+        raws = splitter.feed(data)
+        if splitter.discarded or (splitter.pending and not raws):
+            self.receiver.refuse(peer, "udp", "bytes outside any frame", data)
+        frames = [(raw, frame) for raw in raws if (frame := self.receiver.check(raw, "udp", peer)) is not None]
+        if not frames:
+            return
+        if len(self.tasks) >= self.receiver.udp_max_in_flight:
+            self.receiver.dropped += 1
+            self.receiver.refuse(peer, "udp", "dropped: too many datagrams in flight", data)
+            return
+        task = asyncio.get_running_loop().create_task(self._answer(frames, address, peer))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _answer(self, data: bytes, address) -> None:
-        peer = "{}:{}".format(*address[:2])
-        for raw in dc09.split_frames(bytearray(data)):
-            response = await self.receiver.handle_frame(raw, "udp", peer)
+    async def _answer(self, frames, address, peer: str) -> None:
+        for raw, frame in frames:
+            response = await self.receiver.handle_frame(raw, "udp", peer, frame)
             if response and self.transport is not None:
                 self.transport.sendto(response, address)

@@ -315,6 +315,19 @@ SIA_REPEAT_WINDOW_SECONDS = env.int("SIA_REPEAT_WINDOW_SECONDS", default=3600)
 SIA_SUPERVISION_GRACE_SECONDS = env.int("SIA_SUPERVISION_GRACE_SECONDS", default=60)
 # Refuse (DUH) every panel without an AES key: without one, anybody can send as the panel. Production turns it on.
 SIA_REQUIRE_ENCRYPTION = env.bool("SIA_REQUIRE_ENCRYPTION", default=False)
+# The receiver's bounds against hostile input (alarms/receiver.py): connections in total (never above the
+# descriptor limit) and per address (panels behind one carrier NAT share an address); seconds a frame may take
+# from its first byte; bad frames before a connection is closed; UDP datagrams being handled; queued frames
+# of known accounts and of noise. Beyond a bound, input is dropped unanswered and counted.
+SIA_MAX_CONNECTIONS = env.int("SIA_MAX_CONNECTIONS", default=4096)
+SIA_MAX_CONNECTIONS_PER_PEER = env.int("SIA_MAX_CONNECTIONS_PER_PEER", default=64)
+SIA_FRAME_SECONDS = env.float("SIA_FRAME_SECONDS", default=30)
+SIA_MAX_BAD_FRAMES = env.int("SIA_MAX_BAD_FRAMES", default=10)
+SIA_UDP_MAX_IN_FLIGHT = env.int("SIA_UDP_MAX_IN_FLIGHT", default=256)
+SIA_QUEUE_MAX = env.int("SIA_QUEUE_MAX", default=2000)
+SIA_QUEUE_NOISE_MAX = env.int("SIA_QUEUE_NOISE_MAX", default=200)
+# Refused input is counted in memory and written, one row per source address, this often.
+SIA_REFUSAL_FLUSH_SECONDS = env.float("SIA_REFUSAL_FLUSH_SECONDS", default=5)
 
 DEVICE_SECRET_OVERLAP_HOURS = env.int("DEVICE_SECRET_OVERLAP_HOURS", default=24)
 

@@ -7,11 +7,12 @@ from alarms.receiver import Receiver
 
 
 class RunningReceiver:
-    """The receiver on its own event loop in a thread, as `run_sia_receiver` runs it."""
+    """The receiver on its own event loop in a thread, as `run_sia_receiver` runs it; `options` are the
+    receiver's bounds (max_connections=..., frame_seconds=...)."""
 
-    def __init__(self):
+    def __init__(self, workers: int = 4, **options):
         self.loop = asyncio.new_event_loop()
-        self.receiver = Receiver(host="127.0.0.1", port=0, workers=4)
+        self.receiver = Receiver(host="127.0.0.1", port=0, workers=workers, **options)
         started = threading.Event()
 
         def run():
@@ -25,7 +26,15 @@ class RunningReceiver:
         assert started.wait(10)
         self.port = self.receiver.port
 
+    def call(self, coroutine_function, *args):
+        """Run a coroutine on the receiver's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine_function(*args), self.loop).result(30)
+
+    def flush(self):
+        """Write the refusals counted so far (the receiver does it every few seconds)."""
+        self.call(self.receiver.flush_refusals)
+
     def stop(self):
-        asyncio.run_coroutine_threadsafe(self.receiver.stop(), self.loop).result(10)
+        self.call(self.receiver.stop)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)

@@ -44,7 +44,8 @@ def test_the_contact_id_reference_frame_parses():
         (SIA_FRAME.replace(b"0050", b"1050"), "must start with 0"),
         (SIA_FRAME.replace(b"2481", b"ZZZZ"), "not hexadecimal"),
         (SIA_FRAME[:-1], "not delimited"),
-        (b"\n\r", "not delimited"),
+        (b"\n\r", "shorter than any frame"),
+        (b'\n0000000"NULL"0000L0[]\r', "shorter than any frame"),
     ],
 )
 def test_a_bad_crc_length_or_delimiter_is_a_frame_error(raw, reason):
@@ -94,6 +95,26 @@ def test_split_drops_an_endless_run_without_cr():
     buffer = bytearray(b"\n" + b"A" * 5000)
     assert dc09.split_frames(buffer) == []
     assert len(buffer) <= dc09.MAX_FRAME_BYTES
+
+
+def test_split_discards_a_flood_of_lf_without_cr_in_one_slice():
+    splitter = dc09.Splitter()
+    assert splitter.feed(b"\n" * 1_000_000) == []
+    assert (bytes(splitter.buffer), splitter.discarded) == (b"\n", 1)  # the last LF may still open a frame
+    assert splitter.feed(SIA_FRAME[1:]) == [SIA_FRAME]
+
+
+def test_split_keeps_a_frame_after_a_long_run_of_garbage():
+    splitter = dc09.Splitter()
+    assert splitter.feed(b"\n" + b"A" * 5000 + SIA_FRAME[:30]) == []
+    assert bytes(splitter.buffer) == SIA_FRAME[:30]
+    assert splitter.feed(SIA_FRAME[30:]) == [SIA_FRAME]
+
+
+def test_the_shortest_frame_is_a_frame():
+    raw = dc09.panel_frame(message_id="NULL", data=None, receiver=None, account="1234")
+    assert len(raw) >= dc09.MIN_FRAME_BYTES
+    assert dc09.parse_frame(raw).message_id == "NULL"
 
 
 def test_split_starts_at_the_last_lf_before_cr():

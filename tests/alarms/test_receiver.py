@@ -86,6 +86,7 @@ def test_a_bad_crc_gets_no_answer_but_the_connection_goes_on(receiver):
         sock.sendall(bad + good)
         [response] = read_responses(sock, 1)
     assert b'"ACK"0002' in response
+    receiver.flush()
     assert list(ReceivedFrame.objects.values_list("response", flat=True)) == ["ack"]
     assert RefusedInput.objects.get().reasons == {"CRC mismatch": 1}
 
