@@ -20,6 +20,7 @@ from appeals.services.idempotency import (
     request_hash,
 )
 from opscenter.errors import DomainError
+from opscenter.throttling import PartnerRateThrottle
 
 JSON_BODY_MAX = 64 * 1024
 IDEMPOTENCY_KEY_MAX = 255
@@ -46,6 +47,7 @@ class IdempotencyKeyInvalid(DomainError):
 class PartnerApi(APIView):
     authentication_classes = [PartnerSignatureAuthentication]
     permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [PartnerRateThrottle]
 
 
 def _validate_iin(value: str) -> None:

@@ -24,6 +24,7 @@ from bracelets import protocols
 from bracelets.protocols import Report, ReportError
 from bracelets.services.evaluation import BRACELET_KIND, GATEWAY_KIND, Outcome, reports_receive
 from opscenter.authentication import DeviceSecretAuthentication, DeviceUseRecording
+from opscenter.throttling import DeviceRateThrottle
 
 OSMAND_PARAMETERS = ("id", "timestamp", "lat", "lon", "speed", "bearing", "altitude", "accuracy", "batt", "valid",
                      "alarm", "key")  # fmt: skip
@@ -94,6 +95,7 @@ def _receive(request: Request, reports: list[Report], source: str) -> list[Outco
 class _IntakeApi(DeviceUseRecording, APIView):
     authentication_classes = [BraceletAuthentication]
     permission_classes = [IsAuthenticated]
+    throttle_classes = [DeviceRateThrottle]
     # The body is read here, in the protocol's own way, never through DRF's parsers.
     parser_classes: list = []
 

@@ -253,6 +253,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "opscenter.apis.errors.exception_handler",
+    # Per credential (opscenter/throttling.py), on the partner and device endpoints: 429 with Retry-After.
+    "DEFAULT_THROTTLE_RATES": {
+        "partner": env.str("PARTNER_THROTTLE_RATE", default="600/minute"),
+        "device": env.str("DEVICE_THROTTLE_RATE", default="120/minute"),
+        "device.bracelet_gateway": env.str("GATEWAY_THROTTLE_RATE", default="12000/minute"),
+    },
+    "NUM_PROXIES": PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Opscenter API",

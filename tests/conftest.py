@@ -47,3 +47,16 @@ def _plain_http_and_in_process_tasks(settings):
     yield
     app.conf.task_always_eager = eager
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(monkeypatch):
+    """Each test counts its own requests: a credential's primary key comes back from test to test (SQLite),
+    and the counters of the last minute would otherwise carry over."""
+    import uuid
+
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from opscenter.throttling import CredentialRateThrottle
+
+    monkeypatch.setattr(CredentialRateThrottle, "cache", LocMemCache(f"throttle-{uuid.uuid4().hex}", {}))
