@@ -81,6 +81,8 @@ class AppealApplicantSerializer(serializers.Serializer):
 
 class PartnerAppealCreateApi(PartnerApi):
     parser_classes = [parsers.JSONParser]
+    # An exact retry (same signature, same Idempotency-Key) passes authentication and gets the first response.
+    idempotent_retries = True
 
     class InputSerializer(serializers.Serializer):
         category = serializers.ChoiceField(choices=AppealCategory.choices)

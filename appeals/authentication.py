@@ -94,7 +94,7 @@ def _fail(code: str, detail) -> SignatureFailed:
 class PartnerSignatureAuthentication(authentication.BaseAuthentication):
     """`request.user` is the Partner, `request.auth` a SignedRequest. Every failure is a 401 naming its
     reason: missing_signature, malformed_signature, stale_timestamp, unknown_partner, bad_signature,
-    replayed_request."""
+    replayed_request. A view with `idempotent_retries = True` lets an exact retry through (see below)."""
 
     def authenticate(self, request: Request) -> tuple[Partner, SignedRequest]:
         headers = request._request.headers
@@ -130,9 +130,23 @@ class PartnerSignatureAuthentication(authentication.BaseAuthentication):
             matched |= hmac.compare_digest(mac.digest(), provided)
         if not matched:
             raise _fail("bad_signature", _("The signature does not match the request."))
-        # The same signed request seen twice within the window is a replay. cache.add is atomic (Redis SET NX).
-        if not cache.add(f"appeals:signature:{partner.pk}:{match.group(1).lower()}", 1, timeout=2 * window + 60):
-            raise _fail("replayed_request", _("This signed request was already received."))
+        # The same signed request seen twice within the window is a replay, unless it is an HTTP client's
+        # exact retry of an idempotent POST: the same bytes and the same Idempotency-Key (which the signature
+        # does not cover, so it is remembered with it). That one passes, and gets the stored first response
+        # from the idempotency claim; the same signature under another key is refused, or a captured request
+        # could be filed again. cache.add is atomic (Redis SET NX).
+        seen = f"appeals:signature:{partner.pk}:{match.group(1).lower()}"
+        idempotency_key = headers.get("Idempotency-Key", "").strip()
+        if not cache.add(seen, idempotency_key, timeout=2 * window + 60):
+            view = request.parser_context.get("view")
+            retry = (
+                idempotency_key
+                and getattr(view, "idempotent_retries", False)
+                and request.method == "POST"
+                and cache.get(seen) == idempotency_key
+            )
+            if not retry:
+                raise _fail("replayed_request", _("This signed request was already received."))
         return partner, SignedRequest(partner=partner, timestamp=int(timestamp), body_sha256=body_sha256, body=body)
 
     def authenticate_header(self, request: Request) -> str:

@@ -12,12 +12,12 @@ from tests.appeals.conftest import CREATE_PATH, SignedClient, appeal_body
 pytestmark = pytest.mark.django_db
 
 
-def assert_refused(response, code: str) -> None:
+def assert_refused(response, code: str, *, stored: int = 0) -> None:
     assert response.status_code == 401, response.content
     assert response.json()["code"] == code
     assert response["WWW-Authenticate"].startswith("HMAC-SHA256")
-    assert Appeal.objects.count() == 0
-    assert IdempotencyKey.objects.count() == 0
+    assert Appeal.objects.count() == stored
+    assert IdempotencyKey.objects.count() == stored
 
 
 def test_a_well_signed_request_is_accepted(kaspi_client):
@@ -69,15 +69,47 @@ def test_a_timestamp_within_300_seconds_is_accepted(kaspi_client, skew):
     assert kaspi_client.create(timestamp=int(time.time()) + skew).status_code == 201
 
 
-def test_a_replayed_request_is_refused(kaspi_client):
+def test_an_exact_retry_gets_the_first_response_not_a_replay_refusal(kaspi_client):
     body = json.dumps(appeal_body()).encode()
     timestamp = int(time.time())
     first = kaspi_client.create(body, key="same", timestamp=timestamp)
     assert first.status_code == 201
-    replay = kaspi_client.create(body, key="same", timestamp=timestamp)
-    assert replay.status_code == 401
-    assert replay.json()["code"] == "replayed_request"
+
+    retry = kaspi_client.create(body, key="same", timestamp=timestamp)  # the same bytes, as HTTP clients retry
+
+    assert retry.status_code == 201, retry.content
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
     assert Appeal.objects.count() == 1
+
+
+def test_a_captured_signature_under_another_idempotency_key_is_refused(kaspi_client):
+    body = json.dumps(appeal_body()).encode()
+    timestamp = int(time.time())
+    assert kaspi_client.create(body, key="first", timestamp=timestamp).status_code == 201
+
+    replay = kaspi_client.create(body, key="another", timestamp=timestamp)
+
+    assert_refused(replay, "replayed_request", stored=1)
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["first"]
+
+
+def test_a_captured_signature_without_an_idempotency_key_is_refused(kaspi_client):
+    timestamp = int(time.time())
+    body = json.dumps(appeal_body()).encode()
+    assert kaspi_client.create(body, key="first", timestamp=timestamp).status_code == 201
+    replay = kaspi_client.send("POST", CREATE_PATH, body, timestamp=timestamp)
+    assert_refused(replay, "replayed_request", stored=1)
+
+
+def test_a_repeated_signed_get_or_upload_is_still_a_replay(kaspi_client):
+    timestamp = int(time.time())
+    assert kaspi_client.get("/api/v1/partner/categories", timestamp=timestamp).status_code == 200
+    assert_refused(kaspi_client.get("/api/v1/partner/categories", timestamp=timestamp), "replayed_request")
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + b"\xff\xd9"
+    key = {"Idempotency-Key": "upload-1"}
+    assert kaspi_client.upload(jpeg, timestamp=timestamp, headers=key).status_code == 201
+    assert_refused(kaspi_client.upload(jpeg, timestamp=timestamp, headers=key), "replayed_request")
 
 
 @pytest.mark.parametrize(
