@@ -187,6 +187,12 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         if await self._still_valid():
             await self.send_json({"type": "alert", "alert": event["alert"]})
 
+    async def alert_removed(self, event: dict) -> None:
+        """An alert left groups this socket joined: forwarded unless the socket is in one it went to."""
+        if await self._still_valid() and not self.groups_joined & set(event["groups"]):
+            message = {"type": "alert.removed", "alert_id": event["alert_id"], "updated_at": event["updated_at"]}
+            await self.send_json(message)
+
     async def alert_escalated(self, event: dict) -> None:
         if await self._still_valid():
             await self.send_json({key: value for key, value in event.items()})

@@ -34,9 +34,9 @@ from appeals.selectors import appeals_visible
 from appeals.services.webhooks import webhook_enqueue
 from appeals.workdays import add_months, registration_time, working_calendar_load
 from opscenter.errors import DomainError, InvalidTransition, NotAllowed
-from opscenter.models import District, User
+from opscenter.models import Alert, District, User
 from opscenter.permissions import Capability, has
-from opscenter.services.alerts import alert_raise
+from opscenter.services.alerts import alert_raise, alert_relocate
 from opscenter.services.audit import audit_record
 
 DESCRIPTION_MAX = 4000
@@ -436,4 +436,12 @@ def appeal_route(*, appeal: Appeal, district: District, actor: User) -> Appeal:
     _step(appeal, actor=actor, action=AppealEvent.Action.ROUTED, public=False,
           data={"from": previous, "to": district.code, "routed_by": RoutedBy.MANUAL},
           fields=["district", "center", "routed_by", "assigned_to"])  # fmt: skip
+    if appeal.alert_id:  # its alert goes where the appeal went: off the old center's screens, onto the new's
+        alert_relocate(
+            alert=Alert(pk=appeal.alert_id),
+            center=district.center,
+            district=district,
+            actor=actor,
+            reason=_("The appeal was rerouted."),
+        )
     return appeal

@@ -1,4 +1,4 @@
-"""Every write to alerts: raise (with dedup), acknowledge, dispatch, resolve, comment, escalate."""
+"""Every write to alerts: raise (with dedup), acknowledge, dispatch, resolve, comment, escalate, relocate."""
 
 from datetime import timedelta
 from typing import Any
@@ -21,7 +21,12 @@ from opscenter.models import (
 )
 from opscenter.permissions import Capability, holders, require
 from opscenter.services.audit import audit_record
-from opscenter.services.live import publish_alert_on_commit, publish_to_users_on_commit
+from opscenter.services.live import (
+    alert_groups,
+    publish_alert_moved_on_commit,
+    publish_alert_on_commit,
+    publish_to_users_on_commit,
+)
 
 _RELATED = ("center", "district", "acknowledged_by", "dispatched_by", "resolved_by")
 
@@ -272,3 +277,34 @@ def alerts_escalate_overdue(*, now=None) -> int:
                 if alert_escalate(alert=Alert(pk=pk), level=level) is not None:
                     count += 1
     return count
+
+
+@transaction.atomic
+def alert_relocate(
+    *, alert: Alert, center: OperationsCenter, district: District | None = None, actor: User | None, reason: str = ""
+) -> Alert:
+    """Move the alert to `center` (and `district`, which must be the center's), when the cause moved
+    there (an appeal rerouted, say): after commit it appears on the new center's screens and goes from
+    the old one's (`alert.removed`). The caller decides who may move it; `actor` is recorded."""
+    if district is not None and district.center_id != center.pk:
+        raise ValueError("The district is not the center's.")
+    alert = _locked(alert.pk)
+    if (alert.center_id, alert.district_id) == (center.pk, district.pk if district else None):
+        return alert
+    previous_groups = alert_groups(alert)
+    moved = {
+        "from": {"center": alert.center.code, "district": alert.district.code if alert.district else None},
+        "to": {"center": center.code, "district": district.code if district else None},
+    }
+    now = timezone.now()
+    alert.center, alert.district, alert.updated_at = center, district, now
+    alert.save(update_fields=["center", "district", "updated_at"])
+    text = _("Moved to %(center)s.") % {"center": district.name if district else center.name}
+    if reason:
+        text = f"{text} {reason}"
+    AlertEvent.objects.create(
+        alert=alert, action=AlertEvent.Action.UPDATED, actor=actor, at=now, text=text, data={"moved": moved}
+    )
+    audit_record(actor=actor, actor_label="system", action="alert.relocate", obj=alert, data=moved)
+    publish_alert_moved_on_commit(alert, previous_groups=previous_groups)
+    return alert

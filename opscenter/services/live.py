@@ -57,6 +57,23 @@ def publish_alert_on_commit(alert: Alert) -> None:
     transaction.on_commit(lambda: _send(groups, message), robust=True)
 
 
+def publish_alert_moved_on_commit(alert: Alert, *, previous_groups: list[str]) -> None:
+    """After commit, tell the screens of the groups the alert left that it is gone (`alert.removed`),
+    then send it as it is now to the groups it joined. A socket in both keeps it: the removal names the
+    new groups and the consumer forwards it only to sockets in none of them."""
+    groups = alert_groups(alert)
+    left = [group for group in previous_groups if group not in groups]
+    removed = {
+        "type": "alert.removed",
+        "alert_id": alert.pk,
+        "updated_at": alert.updated_at.isoformat(),
+        "groups": groups,
+    }
+    if left:
+        transaction.on_commit(lambda: _send(left, removed), robust=True)
+    publish_alert_on_commit(alert)
+
+
 def publish_to_users_on_commit(user_pks: list[int], message: dict) -> None:
     groups = [user_group(pk) for pk in user_pks]
     transaction.on_commit(lambda: _send(groups, message), robust=True)

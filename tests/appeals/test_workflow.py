@@ -8,7 +8,7 @@ from appeals.models import AppealEvent, AppealStatus
 from appeals.services import appeals as workflow
 from appeals.services.webhooks import WEBHOOK_CHANNEL
 from opscenter.errors import DomainError, InvalidTransition, NotAllowed
-from opscenter.models import AuditEntry, OutboxMessage
+from opscenter.models import Alert, AuditEntry, OutboxMessage
 from tests.appeals.conftest import NOWHERE, TEREKTI_POINT
 from tests.factories import district
 
@@ -223,3 +223,14 @@ def test_a_deadline_is_a_date_after_registration(file_appeal):
     appeal = file_appeal()
     assert isinstance(appeal.deadline, date)
     assert appeal.deadline > appeal.registered_at.date()
+
+
+def test_rerouting_an_appeal_moves_its_alert_to_the_new_center(file_appeal, supervisor_uralsk_center):
+    appeal = file_appeal(category="domestic_violence", **NOWHERE)
+    assert appeal.alert.center.code == "uralsk"
+
+    workflow.appeal_route(appeal=appeal, district=district("syrym"), actor=supervisor_uralsk_center)
+
+    alert = Alert.objects.get(pk=appeal.alert_id)
+    assert (alert.center.code, alert.district.code) == ("syrym", "syrym")
+    assert alert.events.filter(action="updated", data__moved__to__center="syrym").exists()

@@ -330,3 +330,27 @@ def test_the_chosen_language_is_kept_on_the_user(new_page, log_in):
     other_device = new_page(locale="en-US")
     log_in(other_device, "op_one")
     expect(other_device.locator("html")).to_have_attribute("lang", "kk")
+
+
+def test_an_alert_moved_to_another_center_leaves_the_old_screens_and_reaches_the_new(new_page, log_in):
+    from opscenter.services.alerts import alert_relocate
+
+    UserFactory(username="op_uralsk", centers=["uralsk"])
+    UserFactory(username="op_syrym", centers=["syrym"])
+    uralsk_page, syrym_page = new_page(), new_page()
+    log_in(uralsk_page, "op_uralsk")
+    log_in(syrym_page, "op_syrym")
+    expect_live(uralsk_page)
+    expect_live(syrym_page)
+    alert = raise_alert(title="Appeal: domestic violence", district=district("uralsk"))
+    expect(row(uralsk_page, alert)).to_be_visible()
+    row(uralsk_page, alert).click()
+    uralsk_page.keyboard.press("Enter")
+    expect(uralsk_page.locator("#detail")).to_be_visible()
+
+    in_worker_thread(alert_relocate, alert=alert, center=center("syrym"), district=district("syrym"), actor=None)
+
+    expect(row(syrym_page, alert)).to_be_visible()
+    expect(row(uralsk_page, alert)).to_have_count(0)
+    expect(uralsk_page.locator("#detail")).to_be_hidden()
+    expect(uralsk_page.locator("#alert-count")).to_have_text("0")

@@ -511,7 +511,11 @@
     const batch = pendingAlerts;
     pendingAlerts = [];
     for (const alert of batch) {
-      upsert(alert);
+      if (alert.removed) {
+        removeMoved(alert.id, alert.updatedMs);
+      } else {
+        upsert(alert);
+      }
     }
     if (orderIsStale) {
       reorder();
@@ -520,6 +524,19 @@
     emptyElement.hidden = alerts.size > 0;
     if (selectedId !== null) {
       renderSelection();
+    }
+  }
+
+  /** An alert moved out of this screen's scope (another center took it): gone, unless newer news came. */
+  function removeMoved(id, updatedMs) {
+    const entry = alerts.get(id);
+    if (entry && entry.updatedMs > updatedMs) {
+      return;
+    }
+    closedAt.set(id, updatedMs);
+    removeEntry(id);
+    if (detailId === id) {
+      closeDetail();
     }
   }
 
@@ -1101,6 +1118,9 @@
         beep();
       }
       enqueue(alert);
+    } else if (message.type === "alert.removed") {
+      pendingAlerts.push({ removed: true, id: message.alert_id, updatedMs: Date.parse(message.updated_at) });
+      scheduleFlush();
     } else if (message.type === "alert.escalated") {
       showBanner(format(strings.escalated, { level: message.level, title: message.title }), message.alert_id);
       beep();
