@@ -20,6 +20,7 @@ from appeals.services.idempotency import (
     request_hash,
 )
 from opscenter.errors import DomainError
+from opscenter.parsers import JSONParser
 from opscenter.throttling import PartnerRateThrottle
 
 JSON_BODY_MAX = 64 * 1024
@@ -80,7 +81,7 @@ class AppealApplicantSerializer(serializers.Serializer):
 
 
 class PartnerAppealCreateApi(PartnerApi):
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [JSONParser]
     # An exact retry (same signature, same Idempotency-Key) passes authentication and gets the first response.
     idempotent_retries = True
 
@@ -335,7 +336,7 @@ class BenchNoopApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [JSONParser]
 
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:

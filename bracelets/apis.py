@@ -8,8 +8,6 @@ Unknown device or wrong secret: 401, nothing stored. Malformed input: 400 naming
 goes to `reports_receive`, the one place positions are judged.
 """
 
-import json
-
 from django.conf import settings
 from django.http import QueryDict
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -24,6 +22,7 @@ from bracelets import protocols
 from bracelets.protocols import Report, ReportError
 from bracelets.services.evaluation import BRACELET_KIND, GATEWAY_KIND, Outcome, reports_receive
 from opscenter.authentication import DeviceSecretAuthentication, DeviceUseRecording
+from opscenter.parsers import JSONTooDeep, json_loads
 from opscenter.throttling import DeviceRateThrottle
 
 OSMAND_PARAMETERS = ("id", "timestamp", "lat", "lon", "speed", "bearing", "altitude", "accuracy", "batt", "valid",
@@ -76,7 +75,9 @@ class BatchOutputSerializer(serializers.Serializer):
 
 def _json_body(request: Request):
     try:
-        return json.loads(request._request.body or b"null")
+        return json_loads(request._request.body or b"null")
+    except JSONTooDeep as error:
+        raise exceptions.ValidationError({"body": [str(error)]}) from None
     except (ValueError, UnicodeDecodeError):
         raise exceptions.ValidationError({"body": ["The body is not valid JSON."]}) from None
 

@@ -343,22 +343,25 @@ def read_traccar_forward(body: Any) -> Report:
 
 def read_batch(body: Any, *, limit: int) -> list[Report]:
     """Buffered fixes: `{"positions": [...]}` or a bare list of flat OsmAnd objects, or the
-    background-geolocation batch `{"location": [...], "device_id"}`."""
+    background-geolocation batch `{"location": [...], "device_id"}`. The count is checked before any
+    position is read."""
     if isinstance(body, Mapping) and "location" in body:
-        reports = read_osmand_json(body)
-    else:
-        items = body.get("positions") if isinstance(body, Mapping) else body
-        if not isinstance(items, list):
-            raise ReportError("positions", "A list of positions is required.")
-        if not items:
-            raise ReportError("positions", "At least one position is required.")
-        reports = []
-        for index, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                raise ReportError(f"positions.{index}", "An object is required.")
-            reports.append(read_osmand_parameters(item, prefix=f"positions.{index}."))
-    if len(reports) > limit:
+        locations = body["location"]
+        if isinstance(locations, list) and len(locations) > limit:
+            raise ReportError("location", f"At most {limit} positions in one batch.")
+        return read_osmand_json(body)
+    items = body.get("positions") if isinstance(body, Mapping) else body
+    if not isinstance(items, list):
+        raise ReportError("positions", "A list of positions is required.")
+    if not items:
+        raise ReportError("positions", "At least one position is required.")
+    if len(items) > limit:
         raise ReportError("positions", f"At most {limit} positions in one batch.")
+    reports = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ReportError(f"positions.{index}", "An object is required.")
+        reports.append(read_osmand_parameters(item, prefix=f"positions.{index}."))
     return reports
 
 

@@ -253,6 +253,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "opscenter.apis.errors.exception_handler",
+    # JSON with a depth limit (opscenter/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "opscenter.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Per credential (opscenter/throttling.py), on the partner and device endpoints: 429 with Retry-After.
     "DEFAULT_THROTTLE_RATES": {
         "partner": env.str("PARTNER_THROTTLE_RATE", default="600/minute"),
@@ -437,3 +443,5 @@ REQUEST_BODY_LIMITS = {
     # District boundaries are uploaded as GeoJSON in the admin.
     "/admin/": env.int("REQUEST_BODY_ADMIN_MAX_BYTES", default=20 * 1024 * 1024),
 }
+# JSON from outside nesting deeper than this is malformed input (400), refused before it is parsed.
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals.models import IdempotencyKey, IdempotencyState, Partner
 from opscenter.errors import DomainError
+from opscenter.parsers import json_loads
 
 
 class IdempotencyKeyReused(DomainError):
@@ -45,7 +46,7 @@ def request_hash(*, method: str, path: str, body: bytes) -> str:
     """The hash a retry must match. JSON is hashed in canonical form, so that a retry serialized with other
     spacing or key order is still the same request."""
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        canonical = json.dumps(json_loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     except (ValueError, UnicodeDecodeError):
         canonical = body
     return hashlib.sha256(f"{method.upper()} {path}\n".encode() + canonical).hexdigest()

@@ -184,3 +184,14 @@ def test_the_openapi_schema_describes_the_partner_endpoints(client, administrato
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in create["parameters"])
     assert "partnerSignature" in schema["components"]["securitySchemes"]
     assert create["security"] == [{"partnerSignature": []}]
+
+
+def test_deeply_nested_json_is_a_400_and_leaves_no_claim(kaspi):
+    _partner, signed = kaspi
+
+    response = signed.create(b'{"description": ' + b"[" * 20_000 + b"]" * 20_000 + b"}")  # 40 KB: under the limit
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"detail": "JSON parse error - JSON nested deeper than 32 levels.", "code": "parse_error"}
+    assert Appeal.objects.count() == 0
+    assert IdempotencyKey.objects.count() == 0

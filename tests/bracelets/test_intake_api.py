@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from bracelets import protocols
 from bracelets.models import Bracelet, Position
 from bracelets.services.registry import bracelet_add, gateway_add
 from opscenter.models import Alert, DeviceCredential
@@ -265,4 +266,36 @@ def test_a_body_over_djangos_own_cap_is_a_json_413_not_an_html_400(client, devic
 
     assert response.status_code == 413
     assert response.json() == {"detail": "The request body is too large.", "code": "request_too_large"}
+    assert Position.objects.count() == 0
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize("path", [OSMAND, TRACCAR, BATCH])
+def test_deeply_nested_json_is_a_400_not_a_500(client, device, person, path):
+    _bracelet, token = device
+    response = client.post(path, DEEP, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"body": ["JSON nested deeper than 32 levels."]}
+    assert Position.objects.count() == 0
+
+
+@pytest.mark.parametrize("shape", ["positions", "location"])
+def test_a_batch_over_the_limit_is_refused_before_a_position_is_read(client, device, person, settings, shape,
+                                                                     monkeypatch):  # fmt: skip
+    _bracelet, token = device
+    settings.BRACELET_BATCH_MAX_POSITIONS = 3
+    read = []
+    for name in ("read_osmand_parameters", "read_geolocation_location"):
+        original = getattr(protocols, name)
+        monkeypatch.setattr(protocols, name, lambda *a, _original=original, **k: read.append(1) or _original(*a, **k))
+    item = {"lat": HOME[0], "lon": HOME[1]}
+    body = {"positions": [item] * 4} if shape == "positions" else {"device_id": UNIQUE_ID, "location": [item] * 4}
+
+    response = client.post(BATCH, body, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {shape: ["At most 3 positions in one batch."]}
+    assert read == []
     assert Position.objects.count() == 0
