@@ -6,8 +6,10 @@ JSON only. Errors are the spec's `[{"code", "description"}]`; datetimes are ISO 
 here, whatever their number. `media_url` is not fetched (upload through the partner API instead).
 """
 
+import math
 from datetime import datetime, time, timedelta
 from functools import wraps
+from types import SimpleNamespace
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -30,6 +32,7 @@ from appeals.models import (
 from appeals.selectors import appeal_public_history
 from appeals.services.appeals import AppealInput, AppealInputError, ApplicantInput, appeal_submit
 from opscenter.services.credentials import credential_used, credential_verify
+from opscenter.throttling import PartnerRateThrottle
 
 CREDENTIAL_KIND = "open311"
 DEFAULT_WINDOW = timedelta(days=90)
@@ -68,6 +71,17 @@ def _partner(request: HttpRequest) -> Partner | None:
     if partner is not None:
         credential_used(credential=credential)
     return partner
+
+
+def _throttled(partner: Partner) -> JsonResponse | None:
+    """The partner's rate, shared with its signed API (PartnerRateThrottle): 429 with Retry-After past it."""
+    throttle = PartnerRateThrottle()
+    if throttle.allow_request(SimpleNamespace(user=partner), None):
+        return None
+    wait = math.ceil(throttle.wait() or 1)
+    response = _error(429, _("Too many requests: retry in %(seconds)d s.") % {"seconds": wait})
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _service(category: AppealCategory) -> dict:
@@ -202,6 +216,8 @@ def request_list(request: HttpRequest) -> JsonResponse:
     partner = _partner(request)
     if partner is None:
         return _error(403, _("A valid api_key is required."))
+    if (refusal := _throttled(partner)) is not None:
+        return refusal
     if request.method == "POST":
         return _request_create(request, partner)
     appeals = Appeal.objects.filter(partner=partner).select_related("district", "center")
@@ -300,6 +316,8 @@ def request_detail(request: HttpRequest, service_request_id: str) -> JsonRespons
     partner = _partner(request)
     if partner is None:
         return _error(403, _("A valid api_key is required."))
+    if (refusal := _throttled(partner)) is not None:
+        return refusal
     appeal = (
         Appeal.objects.filter(partner=partner, registration_number=service_request_id)
         .select_related("district", "center")

@@ -175,3 +175,16 @@ def test_an_anonymous_report_of_an_offence_is_filed_without_an_iin(client, api_k
 
 def test_reading_needs_the_api_key(client, api_key):
     assert_error(client.get("/open311/v2/requests.json"), 403)
+
+
+def test_a_partner_past_its_rate_gets_429_with_retry_after(client, api_key, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "partner": "2/minute"}}
+    assert post_request(client, api_key).status_code == 201
+    assert client.get("/open311/v2/requests.json", {"api_key": api_key}).status_code == 200
+
+    refused = post_request(client, api_key)
+
+    assert_error(refused, 429)
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert Appeal.objects.count() == 1
