@@ -122,8 +122,8 @@ class Splitter:
             frames.append(candidate[inner_start:])
 
 
-def parse_frame(raw: bytes) -> Frame:
-    """Check the frame's CRC and length and read its header. Raises FrameError."""
+def _checked_message(raw: bytes) -> bytes:
+    """The message between the length field and the CR, once delimiters, length and CRC check."""
     if len(raw) < MIN_FRAME_BYTES:
         raise FrameError("shorter than any frame")
     if raw[0] != LF or raw[-1] != CR:
@@ -140,6 +140,12 @@ def parse_frame(raw: bytes) -> Frame:
         raise FrameError(f"length field says {length_value}, frame carries {len(message)}")
     if crc16_arc(message) != crc_value:
         raise FrameError("CRC mismatch")
+    return message
+
+
+def parse_frame(raw: bytes) -> Frame:
+    """Check the frame's CRC and length and read its header. Raises FrameError."""
+    message = _checked_message(raw)
     header = _HEADER.match(message)
     if header is None or header["id"].decode() not in IDS:
         raise FrameError("unrecognised header")
@@ -162,6 +168,17 @@ def parse_frame(raw: bytes) -> Frame:
         account=text("account"),
         body=body,
     )
+
+
+_RESPONSE = re.compile(rb'"\*?(ACK|NAK|DUH)"')
+
+
+def response_id(raw: bytes) -> str:
+    """What a receiver answered ("ACK", "NAK" or "DUH"), once its CRC and length check. Raises FrameError."""
+    match = _RESPONSE.match(_checked_message(raw))
+    if match is None:
+        raise FrameError("not a receiver's response")
+    return match[1].decode()
 
 
 def aes_key(key_hex: str) -> bytes:

@@ -349,6 +349,16 @@ def panels_supervise(*, now: datetime | None = None) -> int:
     return silent
 
 
+def frames_purge(*, now: datetime | None = None) -> int:
+    """Delete received frames older than `SIA_FRAME_RETENTION_DAYS` that carry no event (link tests,
+    repeats), and refusal tallies not added to since. An event keeps its frame: it is the record of what
+    the panel said. Returns how many rows went."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SIA_FRAME_RETENTION_DAYS)
+    frames, _by_model = ReceivedFrame.objects.filter(received_at__lt=cutoff, event__isnull=True).delete()
+    tallies, _by_model = RefusedInput.objects.filter(last_at__lt=cutoff).delete()
+    return frames + tallies
+
+
 @transaction.atomic
 def panel_create(
     *,

@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {"task": "opscenter.tasks.escalate_alerts", "schedule": 5.0},
     "deliver-due-outbox": {"task": "opscenter.tasks.deliver_due_outbox", "schedule": 30.0},
     "supervise-alarm-panels": {"task": "alarms.tasks.supervise_panels", "schedule": 15.0},
+    "purge-alarm-frames": {"task": "alarms.tasks.purge_frames", "schedule": 3600.0},
     "purge-appeals-leftovers": {"task": "appeals.tasks.purge_leftovers", "schedule": 3600.0},
     "supervise-bracelets": {"task": "bracelets.tasks.supervise_bracelets", "schedule": 30.0},
     "purge-bracelet-positions": {"task": "bracelets.tasks.purge_positions", "schedule": 3600.0},
@@ -341,6 +342,8 @@ SIA_QUEUE_MAX = env.int("SIA_QUEUE_MAX", default=2000)
 SIA_QUEUE_NOISE_MAX = env.int("SIA_QUEUE_NOISE_MAX", default=200)
 # Refused input is counted in memory and written, one row per source address, this often.
 SIA_REFUSAL_FLUSH_SECONDS = env.float("SIA_REFUSAL_FLUSH_SECONDS", default=5)
+# Received frames without an event (link tests, repeats) and refusal tallies are deleted after this many days.
+SIA_FRAME_RETENTION_DAYS = env.int("SIA_FRAME_RETENTION_DAYS", default=90)
 
 DEVICE_SECRET_OVERLAP_HOURS = env.int("DEVICE_SECRET_OVERLAP_HOURS", default=24)
 

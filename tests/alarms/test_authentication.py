@@ -55,9 +55,16 @@ def test_an_encrypted_null_with_a_timestamp_is_acked_encrypted_and_proves_the_li
         (keyed(data="1120 01 001", timestamp=None), "encrypted frame without a timestamp"),
         (build_frame(account="ABCD01", key="FEDCBA9876543210"), "does not decrypt"),
     ],
-    ids=["plain NULL", "plain NULL without timestamp", "plain test", "plain panic", "NULL without timestamp",
-         "panic without timestamp", "wrong key"],
-)  # fmt: skip
+    ids=[
+        "plain NULL",
+        "plain NULL without timestamp",
+        "plain test",
+        "plain panic",
+        "NULL without timestamp",
+        "panic without timestamp",
+        "wrong key",
+    ],
+)
 def test_a_keyed_panel_refuses_with_duh_anything_plain_or_untimed_and_nothing_changes(encrypted_panel, raw, reason):
     before = contact(encrypted_panel)
 
@@ -87,8 +94,11 @@ def test_an_unauthenticated_frame_resolves_no_silent_alert_and_restores_nothing(
     assert panels_supervise() == 1
     last_contact = contact(encrypted_panel)
 
-    for raw in (plain(message_id="NULL", data=None), plain(data="3120 01 001", sequence="0003"),
-                plain(data="1602 00 000", sequence="0004")):  # fmt: skip
+    for raw in (
+        plain(message_id="NULL", data=None),
+        plain(data="3120 01 001", sequence="0003"),
+        plain(data="1602 00 000", sequence="0004"),
+    ):
         assert receive(raw).outcome == "duh"
 
     assert contact(encrypted_panel) == last_contact
@@ -108,8 +118,9 @@ def test_when_encryption_is_required_a_keyless_panel_is_refused_and_cannot_be_cr
     assert contact(panel) == (False, None)
     with pytest.raises(ValidationError, match="requires encryption"):
         panel_create(account="5555", object_name="Post 3", object_kind="police_post", district=district("syrym"))
-    keyed_panel = panel_create(account="5556", object_name="Post 4", object_kind="police_post",
-                               district=district("syrym"), aes_key=KEY)  # fmt: skip
+    keyed_panel = panel_create(
+        account="5556", object_name="Post 4", object_kind="police_post", district=district("syrym"), aes_key=KEY
+    )
     assert receive(build_frame(account="5556", key=KEY, data="1602 00 000")).outcome == "ack"
     assert contact(keyed_panel)[0] is True
 

@@ -1,20 +1,62 @@
-"""Run the SIA DC-09 receiver (TCP and UDP) for the oblast's alarm panels."""
+"""Run the SIA DC-09 receiver (TCP and UDP) for the oblast's alarm panels.
+
+With `--processes N` the command supervises N receiver processes sharing the port: each child asks the
+kernel to kill it when the parent dies (prctl PR_SET_PDEATHSIG), so a killed parent leaves no orphan
+holding the port; and a child that dies is logged and started again, so capacity never halves silently.
+"""
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
+import logging
 import multiprocessing
+import os
+import resource
 import signal
+import sys
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from alarms.receiver import Receiver
 
+logger = logging.getLogger("alarms.receiver")
 
-def _serve(host: str, port: int, workers: int, reuse_port: bool) -> None:
+PR_SET_PDEATHSIG = 1
+RESTART_PAUSE_SECONDS = 1.0  # a child that dies at once (a port taken, say) is not restarted in a tight loop
+
+
+def _raise_descriptor_limit() -> None:
+    """Every panel's connection is a descriptor: take the hard limit the system grants (compose raises it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _die_with(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            logger.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _serve(host: str, port: int, workers: int, reuse_port: bool, parent_pid: int | None = None) -> None:
+    if parent_pid is not None:
+        _die_with(parent_pid)
+        signal.signal(signal.SIGTERM, _interrupt)
     receiver = Receiver(host=host, port=port, workers=workers, reuse_port=reuse_port)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(receiver.serve_forever())
+
+
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -37,21 +79,47 @@ class Command(BaseCommand):
         # per frame): after an outage the first frame fails unanswered, the broken connection is closed,
         # and the panel's repeat finds a new one.
         settings.DATABASES["default"]["CONN_MAX_AGE"] = None
+        _raise_descriptor_limit()
         self.stdout.write(
             f"SIA DC-09 receiver on {host}:{port} (TCP and UDP), {processes} process(es); Ctrl-C stops it."
         )
         self.stdout.flush()
-        reuse_port = processes > 1
-        # Forked before any database connection or event loop exists, so the children share neither.
-        children = [
-            multiprocessing.Process(target=_serve, args=(host, port, workers, reuse_port), daemon=True)
-            for _ in range(processes - 1)
-        ]
-        for child in children:
+        if processes == 1:
+            signal.signal(signal.SIGTERM, _interrupt)
+            _serve(host, port, workers, False)
+            return
+        self._supervise(host, port, workers, processes)
+
+    def _supervise(self, host: str, port: int, workers: int, processes: int) -> None:
+        # Forked with no database connection or event loop open, so the children share neither.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        parent_pid = os.getpid()
+
+        def spawn() -> multiprocessing.Process:
+            child = context.Process(target=_serve, args=(host, port, workers, True, parent_pid), daemon=True)
             child.start()
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+            return child
+
+        children = [spawn() for _ in range(processes)]
+        logger.info("Receiver processes started: %s", ", ".join(str(child.pid) for child in children))
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
-            _serve(host, port, workers, reuse_port)
+            while True:
+                time.sleep(RESTART_PAUSE_SECONDS)
+                for index, child in enumerate(children):
+                    if child.is_alive():
+                        continue
+                    replacement = spawn()
+                    logger.error(
+                        "Receiver process %s exited (code %s); restarted as %s",
+                        child.pid,
+                        child.exitcode,
+                        replacement.pid,
+                    )
+                    children[index] = replacement
+        except KeyboardInterrupt:
+            pass
         finally:
             for child in children:
                 child.terminate()
