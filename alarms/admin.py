@@ -1,13 +1,16 @@
-"""Admin for protected objects and panels; frames and events are read-only records."""
+"""Admin for protected objects and panels; frames and events are read-only records. Edits of objects
+and panels are audited with the fields they changed (keys and contacts named, not copied); an object's
+page, which holds the people to call, opens after a reason, recorded."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput
-from opscenter.admin import ReadOnlyAdmin
+from opscenter.admin import AuditedAdmin, ReadOnlyAdmin
+from opscenter.admin_privacy import AuditedInline, PersonalDataAdmin
 
 
-class AlarmPanelInline(admin.TabularInline):
+class AlarmPanelInline(AuditedInline, admin.TabularInline):
     model = AlarmPanel
     extra = 0
     fields = ["account", "supervision_seconds", "is_active", "is_online", "last_contact_at"]
@@ -15,8 +18,9 @@ class AlarmPanelInline(admin.TabularInline):
 
 
 @admin.register(ProtectedObject)
-class ProtectedObjectAdmin(admin.ModelAdmin):
+class ProtectedObjectAdmin(PersonalDataAdmin, AuditedAdmin):
     list_display = ["name", "kind", "district", "address"]
+    audit_redacted_fields = ("contacts",)
     list_filter = ["kind", "district"]
     search_fields = ["name", "address"]
     inlines = [AlarmPanelInline]
@@ -40,7 +44,8 @@ class AuthenticationFilter(admin.SimpleListFilter):
 
 
 @admin.register(AlarmPanel)
-class AlarmPanelAdmin(admin.ModelAdmin):
+class AlarmPanelAdmin(AuditedAdmin):
+    audit_redacted_fields = ("aes_key",)
     list_display = [
         "account",
         "protected_object",

@@ -26,7 +26,7 @@ from appeals.models import (
 from appeals.services.boundaries import BoundaryFileInvalid, boundaries_load
 from appeals.services.calendar import calendar_year_fill
 from appeals.services.partners import partner_create, partner_rotate, partner_webhook_enable
-from opscenter.admin import ReadOnlyAdmin
+from opscenter.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 def _credentials_page(request: HttpRequest, partner: Partner, credentials: dict) -> HttpResponse:
@@ -44,7 +44,9 @@ def _credentials_page(request: HttpRequest, partner: Partner, credentials: dict)
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(AuditedAdmin):
+    """Edits (the webhook's URL and switch, activity) are audited with the fields they changed."""
+
     list_display = ["code", "name", "key_id", "is_active", "webhook_url", "webhook_enabled", "rotated_at"]
     list_filter = ["is_active", "webhook_enabled"]
     search_fields = ["code", "name", "key_id"]

@@ -1,6 +1,8 @@
 """Admin for people, orders, zones, absences and bracelets. Edits of zones, windows, absences and orders
-here replace the person's rules token like the services do, so evaluation sees them at once. Positions
-and violations are read-only records."""
+here replace the person's rules token like the services do, so evaluation sees them at once, and are
+audited with the fields they changed. Lists name people by their file number only; a person's or a
+zone's page opens after a reason, recorded. Positions and violations are read-only records shown
+without coordinates, zones or details."""
 
 import json
 
@@ -20,24 +22,43 @@ from bracelets.models import (
     Zone,
 )
 from bracelets.services.registry import bracelet_add, person_rules_changed
-from opscenter.admin import ReadOnlyAdmin
+from opscenter.admin import AuditedAdmin, ReadOnlyAdmin
+from opscenter.admin_privacy import AuditedInline, PersonalDataAdmin
+
+# Personal fields: an edit's audit names them without copying their values.
+PERSON_FIELDS = ("full_name", "iin", "birth_date", "photo", "home_address", "notes")
+PLACE_FIELDS = ("name", "latitude", "longitude", "radius_m", "polygon")
 
 
-class CourtOrderInline(admin.TabularInline):
+@admin.display(description=_("file"))
+def file_number(obj) -> str:
+    person = obj if isinstance(obj, SupervisedPerson) else obj.person
+    return person.file_number if person is not None else "—"
+
+
+def _file_search(queryset, term: str):
+    """Search by file number (EM-000042 or 42): never by name or IIN, which would read them."""
+    digits = term.strip().upper().removeprefix("EM-").lstrip("0") or "0"
+    return queryset.filter(pk=int(digits)) if digits.isdigit() else queryset.none()
+
+
+class CourtOrderInline(AuditedInline, admin.TabularInline):
     model = CourtOrder
     extra = 0
 
 
-class ZoneInline(admin.TabularInline):
+class ZoneInline(AuditedInline, admin.TabularInline):
     model = Zone
     extra = 0
     fields = ["kind", "name", "shape", "latitude", "longitude", "radius_m", "schedule", "is_active"]
     show_change_link = True
+    audit_redacted_fields = PLACE_FIELDS
 
 
-class AbsenceInline(admin.TabularInline):
+class AbsenceInline(AuditedInline, admin.TabularInline):
     model = ApprovedAbsence
     extra = 0
+    audit_redacted_fields = ("note",)
     fields = [
         "kind",
         "purpose",
@@ -62,32 +83,44 @@ class RulesChangedMixin:
 
 
 @admin.register(SupervisedPerson)
-class SupervisedPersonAdmin(RulesChangedMixin, admin.ModelAdmin):
-    list_display = ["full_name", "iin", "district", "responsible_officer"]
+class SupervisedPersonAdmin(RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
+    list_display = [file_number, "district", "responsible_officer"]
     list_filter = ["district"]
-    search_fields = ["full_name", "iin"]
+    search_fields = ["pk"]  # by file number, see get_search_results
+    search_help_text = _("File number, e.g. EM-000042.")
     autocomplete_fields = ["responsible_officer"]
     inlines = [CourtOrderInline, ZoneInline, AbsenceInline]
+    audit_redacted_fields = PERSON_FIELDS
+    actions = None  # the bulk delete's confirmation would list the people chosen
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        return _file_search(queryset, search_term), False
 
 
-class CurfewWindowInline(admin.TabularInline):
+class CurfewWindowInline(AuditedInline, admin.TabularInline):
     model = CurfewWindow
     extra = 0
 
 
 @admin.register(Zone)
-class ZoneAdmin(RulesChangedMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "person", "shape", "schedule", "is_active"]
+class ZoneAdmin(RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
+    list_display = ["pk", "kind", file_number, "shape", "schedule", "is_active"]
     list_filter = ["kind", "shape", "schedule", "is_active"]
-    search_fields = ["name", "person__full_name"]
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]  # a select would list everyone's name
     inlines = [CurfewWindowInline]
+    audit_redacted_fields = PLACE_FIELDS
+    actions = None
 
 
 class AssignmentInline(admin.TabularInline):
     model = BraceletAssignment
     extra = 0
     can_delete = False
-    readonly_fields = ["person", "started_at", "ended_at"]
+    fields = [file_number, "started_at", "ended_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -95,11 +128,24 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Bracelet)
 class BraceletAdmin(admin.ModelAdmin):
-    list_display = ["unique_id", "model", "state", "person", "battery", "last_contact_at", "last_fix_at"]
+    """No positions here: the last known place is the person's, shown on their audited card."""
+
+    list_display = ["unique_id", "model", "state", file_number, "battery", "last_contact_at", "last_fix_at"]
     list_filter = ["state", "model"]
-    search_fields = ["unique_id", "person__full_name"]
-    readonly_fields = ["person", "battery", "last_contact_at", "last_fix_at", "last_fix_received_at",
-                       "last_latitude", "last_longitude", "last_accuracy"]  # fmt: skip
+    list_select_related = ["person"]
+    search_fields = ["unique_id"]
+    fields = [
+        "unique_id",
+        "model",
+        "firmware",
+        "state",
+        file_number,
+        "battery",
+        "last_contact_at",
+        "last_fix_at",
+        "last_fix_received_at",
+    ]
+    readonly_fields = [file_number, "battery", "last_contact_at", "last_fix_at", "last_fix_received_at"]
     inlines = [AssignmentInline]
 
     def save_model(self, request, obj, form, change) -> None:
@@ -120,18 +166,45 @@ class BraceletAdmin(admin.ModelAdmin):
 
 @admin.register(Position)
 class PositionAdmin(ReadOnlyAdmin):
-    list_display = ["fix_time", "bracelet", "person", "latitude", "longitude", "accuracy", "battery", "alarm",
-                    "is_late", "source", "case_number"]  # fmt: skip
+    """Kept for their retention and counted here; where someone was is shown only on the person's
+    audited card."""
+
+    list_display = ["fix_time", "bracelet", file_number, "battery", "alarm", "is_late", "source", "case_number"]
     list_filter = ["source", "is_late", "is_valid"]
-    search_fields = ["bracelet__unique_id", "person__full_name", "case_number"]
+    search_fields = ["bracelet__unique_id", "case_number"]
     date_hierarchy = "fix_time"
     list_select_related = ["bracelet", "person"]
+    fields = [
+        "bracelet",
+        file_number,
+        "fix_time",
+        "received_at",
+        "battery",
+        "is_valid",
+        "alarm",
+        "source",
+        "is_late",
+        "case_number",
+    ]
+    readonly_fields = fields
 
 
 @admin.register(Violation)
 class ViolationAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "person", "kind", "status", "severity", "alarm_at", "ended_at", "end_reason"]
+    list_display = ["started_at", file_number, "kind", "status", "severity", "alarm_at", "ended_at", "end_reason"]
     list_filter = ["kind", "status", "severity"]
-    search_fields = ["person__full_name"]
     date_hierarchy = "started_at"
     list_select_related = ["person"]
+    fields = [
+        file_number,
+        "bracelet",
+        "kind",
+        "status",
+        "severity",
+        "started_at",
+        "alarm_at",
+        "ended_at",
+        "end_reason",
+        "alert",
+    ]
+    readonly_fields = fields

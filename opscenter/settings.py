@@ -303,6 +303,9 @@ ALERT_ESCALATION_SECONDS = {
     4: env.int("ESCALATION_P4_SECONDS", default=0),
 }
 
+# A reason given in the admin for a record's personal data covers that record in the session this long.
+ADMIN_PERSONAL_DATA_READ_SECONDS = env.int("ADMIN_PERSONAL_DATA_READ_SECONDS", default=900)
+
 # A resolved alert's payload and the data and texts of its timeline are emptied this long after it was resolved.
 ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
 

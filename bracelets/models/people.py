@@ -53,7 +53,9 @@ class SupervisedPerson(models.Model):
         verbose_name_plural = _("supervised people")
 
     def __str__(self) -> str:
-        return self.full_name
+        # The file number, not the name: str() ends up in the admin's lists and history, in the audit's
+        # object column and in form widgets, none of which should name the person.
+        return self.file_number
 
     @property
     def file_number(self) -> str:

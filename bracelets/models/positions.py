@@ -40,7 +40,8 @@ class Position(models.Model):
         indexes = [models.Index(fields=["person", "fix_time"], name="position_person_time")]
 
     def __str__(self) -> str:
-        return f"{self.bracelet_id} {self.fix_time:%Y-%m-%d %H:%M:%S} {self.latitude:.5f},{self.longitude:.5f}"
+        # No coordinates: str() ends up in the admin's titles and history and in the audit.
+        return f"{self.bracelet_id} {self.fix_time:%Y-%m-%d %H:%M:%S}"
 
 
 class ViolationKind(models.TextChoices):

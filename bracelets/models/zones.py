@@ -42,7 +42,8 @@ class Zone(models.Model):
         verbose_name_plural = _("zones")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.name}"
+        # Not its name ("the victim's home"): str() ends up in lists, history and the audit.
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class CurfewWindow(models.Model):

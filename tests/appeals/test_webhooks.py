@@ -17,7 +17,7 @@ from appeals.models import Partner
 from appeals.services import appeals as workflow
 from appeals.services.partners import partner_rotate
 from appeals.services.webhooks import WEBHOOK_CHANNEL
-from opscenter.models import OutboxMessage, OutboxStatus
+from opscenter.models import AuditEntry, OutboxMessage, OutboxStatus
 from opscenter.services.outbox import outbox_deliver
 from tests.appeals.receiver import WebhookReceiver
 
@@ -211,3 +211,20 @@ def test_during_a_rotation_webhooks_carry_both_signatures(
     assert len(got.headers["webhook-signature"].split(" ")) == 2
     Webhook(old.webhook_secret).verify(got.body, got.headers)
     Webhook(new.webhook_secret).verify(got.body, got.headers)
+
+
+def test_a_partners_webhook_settings_changed_in_the_admin_are_audited(kaspi, admin_client):
+    from tests.admin_forms import change_form_data
+
+    partner, _credentials = kaspi
+    url = f"/admin/appeals/partner/{partner.pk}/change/"
+    before = partner.webhook_url
+    page = admin_client.get(url)
+
+    response = admin_client.post(url, change_form_data(page, webhook_url="https://hooks.kaspi.kz/v2/appeals"))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="admin.change", object_type="appeals.partner")
+    assert entry.data["fields"] == ["webhook_url"]
+    assert entry.data["before"] == {"webhook_url": before}
+    assert entry.data["after"] == {"webhook_url": "https://hooks.kaspi.kz/v2/appeals"}
