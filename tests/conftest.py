@@ -1,6 +1,14 @@
 import pytest
 
+from tests.audit_triggers import flushing_bypasses_the_audit_triggers
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flushing_empties_the_audit():
+    """The audit refuses TRUNCATE and DELETE; the flush after each transactional test may still empty it."""
+    with flushing_bypasses_the_audit_triggers():
+        yield
 
 
 @pytest.fixture

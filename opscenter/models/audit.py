@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
-    """One action or read of personal data. Never changed: on PostgreSQL a trigger refuses UPDATE and
-    DELETE on this table, and the admin shows it read-only."""
+    """One action or read of personal data. Never changed: triggers refuse UPDATE and DELETE (and on
+    PostgreSQL TRUNCATE) of this table on both databases, and the admin shows it read-only."""
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
@@ -30,3 +30,7 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
+
+
+# Tables that only ever grow: triggers refuse UPDATE, DELETE and TRUNCATE of them (migrations 0003, 0007).
+APPEND_ONLY_MODELS: tuple[type[models.Model], ...] = (AuditEntry,)

@@ -1,5 +1,6 @@
 """The audit: every state change is recorded with who, what, where; reads of personal data need a
-reason; the admin is read-only; on PostgreSQL the table refuses UPDATE and DELETE."""
+reason; the admin is read-only; the database refuses UPDATE, DELETE and TRUNCATE of it, on PostgreSQL and
+SQLite alike."""
 
 import pytest
 from django.db import connection, transaction
@@ -10,6 +11,7 @@ from opscenter.errors import ReasonRequired
 from opscenter.models import AuditEntry
 from opscenter.services.alerts import alert_raise
 from opscenter.services.audit import audit_context, audit_personal_data_read, audit_record
+from tests.audit_triggers import audit_triggers_bypassed
 from tests.factories import district
 
 pytestmark = pytest.mark.django_db
@@ -58,15 +60,63 @@ def test_the_admin_shows_the_audit_read_only(admin_client, operator_uralsk):
     assert entry.action == "x.y"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's; CI runs this on it")
-def test_postgresql_refuses_update_and_delete_of_the_audit(operator_uralsk):
-    entry = audit_record(actor=operator_uralsk, action="x.y")
-    for statement in ("UPDATE opscenter_auditentry SET action = 'z'", "DELETE FROM opscenter_auditentry"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+def _raw(statement: str):
+    def run(entry: AuditEntry) -> None:
+        with connection.cursor() as cursor:
             cursor.execute(statement)
-    with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEntry.objects.filter(pk=entry.pk).update(action="z")
-    with pytest.raises(DatabaseError), transaction.atomic():
-        entry.delete()
-    entry.refresh_from_db()
-    assert entry.action == "x.y"
+
+    return run
+
+
+EDITS = {
+    "raw UPDATE": _raw("UPDATE opscenter_auditentry SET action = 'z'"),
+    "raw DELETE": _raw("DELETE FROM opscenter_auditentry"),
+    "ORM update": lambda entry: AuditEntry.objects.filter(pk=entry.pk).update(action="z"),
+    "ORM save": lambda entry: (setattr(entry, "action", "z"), entry.save()),
+    "ORM delete": lambda entry: entry.delete(),
+    "ORM queryset delete": lambda entry: AuditEntry.objects.all().delete(),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_the_database_refuses_to_edit_the_audit(operator_uralsk, edit):
+    entry = audit_record(actor=operator_uralsk, action="x.y")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        edit(entry)
+    assert list(AuditEntry.objects.values_list("pk", "action")) == [(entry.pk, "x.y")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE (its DELETE is refused above)")
+@pytest.mark.parametrize("statement", ["TRUNCATE opscenter_auditentry", "TRUNCATE opscenter_auditentry CASCADE"])
+def test_postgresql_refuses_to_truncate_the_audit(operator_uralsk, statement):
+    entry = audit_record(actor=operator_uralsk, action="x.y")
+    with connection.cursor() as cursor:
+        # The test's transaction still holds the deferred foreign-key checks of that insert, which would
+        # refuse TRUNCATE by themselves ("pending trigger events"): run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert list(AuditEntry.objects.values_list("pk", flat=True)) == [entry.pk]
+
+
+def test_the_tests_bypass_of_the_triggers_lasts_only_its_block(operator_uralsk):
+    entry = audit_record(actor=operator_uralsk, action="x.y")
+    with audit_triggers_bypassed():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="tampered")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="again")
+    assert AuditEntry.objects.get(pk=entry.pk).action == "tampered"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as every transactional test here
+@pytest.mark.parametrize("run", ["first", "second"])
+def test_transactional_tests_still_start_with_an_empty_audit(run):
+    """The flush after a transactional test empties the audit through the tests' bypass (tests/conftest.py);
+    the second run would find the first one's entry, or its teardown would fail, without it."""
+    assert not AuditEntry.objects.exists()
+    audit_record(actor=None, action=f"x.{run}")
+    assert AuditEntry.objects.count() == 1
