@@ -283,6 +283,38 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A queue per kind of work, each consumed by workers of its own (docker-compose.yml), so that a partner
+# hanging on a webhook never delays an escalation: deliveries to outside systems; escalation and
+# supervision (alerts that must reach a person in seconds); everything else on the default queue. Video
+# analytics and recognition get queues of their own when they come (`video`, `recognition`).
+CELERY_QUEUE_DELIVERIES = "deliveries"
+CELERY_QUEUE_ESCALATION = "escalation"
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "opscenter.tasks.deliver_outbox_message": {"queue": CELERY_QUEUE_DELIVERIES},
+    "opscenter.tasks.deliver_due_outbox": {"queue": CELERY_QUEUE_DELIVERIES},
+    "opscenter.tasks.escalate_alerts": {"queue": CELERY_QUEUE_ESCALATION},
+    "alarms.tasks.supervise_panels": {"queue": CELERY_QUEUE_ESCALATION},
+    "bracelets.tasks.supervise_bracelets": {"queue": CELERY_QUEUE_ESCALATION},
+}
+# Time limits (prefork workers): at the soft limit the task gets SoftTimeLimitExceeded and may clean up
+# (an outbox delivery records a failed attempt and is retried); at the hard limit its process is killed.
+# Every task has the default pair; deliveries and escalation have shorter ones. A delivery's hard limit
+# stays well under OUTBOX_LEASE_SECONDS, so a killed send's lease runs out after it, never before.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_DELIVERY_TIME_LIMITS = {
+    "soft_time_limit": env.int("CELERY_DELIVERY_SOFT_TIME_LIMIT", default=30),
+    "time_limit": env.int("CELERY_DELIVERY_TIME_LIMIT", default=45),
+}
+CELERY_ESCALATION_TIME_LIMITS = {
+    "soft_time_limit": env.int("CELERY_ESCALATION_SOFT_TIME_LIMIT", default=20),
+    "time_limit": env.int("CELERY_ESCALATION_TIME_LIMIT", default=30),
+}
+CELERY_TASK_ANNOTATIONS = {
+    name: CELERY_DELIVERY_TIME_LIMITS if route["queue"] == CELERY_QUEUE_DELIVERIES else CELERY_ESCALATION_TIME_LIMITS
+    for name, route in CELERY_TASK_ROUTES.items()
+}
 CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {"task": "opscenter.tasks.escalate_alerts", "schedule": 5.0},
     "deliver-due-outbox": {"task": "opscenter.tasks.deliver_due_outbox", "schedule": 30.0},

@@ -21,7 +21,9 @@ def redis_worker(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "broker_url", REDIS_URL)
     monkeypatch.setitem(app.conf, "result_backend", None)
-    monkeypatch.setitem(app.conf, "task_default_queue", f"test-{uuid.uuid4().hex}")  # alone on the broker
+    queue = f"test-{uuid.uuid4().hex}"  # alone on the broker: every task goes to a queue of this test's
+    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    monkeypatch.setitem(app.conf, "task_routes", {"*": {"queue": queue}})
     _reconnect(app)  # an earlier test may have connected the producers to the in-memory broker
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
         yield
@@ -32,6 +34,9 @@ def redis_worker(monkeypatch):
 def _reconnect(app) -> None:
     app.close()  # closes the connection pool; the next send connects to the broker configured now
     app.amqp._producer_pool = None
+    app.amqp.flush_routes()  # and routes and consumes by the task_routes and task_default_queue configured now
+    for cached in ("router", "queues", "default_queue"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
