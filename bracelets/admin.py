@@ -30,7 +30,7 @@ PERSON_FIELDS = ("full_name", "iin", "birth_date", "photo", "home_address", "not
 PLACE_FIELDS = ("name", "latitude", "longitude", "radius_m", "polygon")
 
 
-@admin.display(description=_("file"))
+@admin.display(description=_("file number"))
 def file_number(obj) -> str:
     person = obj if isinstance(obj, SupervisedPerson) else obj.person
     return person.file_number if person is not None else "—"
