@@ -317,6 +317,7 @@ CELERY_TASK_ANNOTATIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {"task": "opscenter.tasks.escalate_alerts", "schedule": 5.0},
+    "seal-audit": {"task": "opscenter.tasks.seal_audit", "schedule": 60.0},
     "deliver-due-outbox": {"task": "opscenter.tasks.deliver_due_outbox", "schedule": 30.0},
     "supervise-alarm-panels": {"task": "alarms.tasks.supervise_panels", "schedule": 15.0},
     "purge-alarm-frames": {"task": "alarms.tasks.purge_frames", "schedule": 3600.0},
@@ -344,6 +345,10 @@ ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
 # A live socket rechecks its session, user and scope this often even when nothing told it to (a change
 # made around the services, a session deleted by hand); changes made through the services act at once.
 LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=60)
+
+# The audit's hash chain (opscenter.services.audit_chain): beat seals new entries every minute; an entry
+# still unsealed this long after it was written is reported by `manage.py audit_verify`.
+AUDIT_SEAL_GRACE_SECONDS = env.int("AUDIT_SEAL_GRACE_SECONDS", default=600)
 
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=30)

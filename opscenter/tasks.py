@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from opscenter.services.alerts import alerts_escalate_overdue
+from opscenter.services.audit_chain import audit_seal
 from opscenter.services.outbox import outbox_deliver, outbox_due_message_pks
 from opscenter.services.retention import alerts_purge_expired
 
@@ -28,3 +29,8 @@ def deliver_due_outbox() -> int:
 @shared_task(ignore_result=True)
 def purge_alerts() -> int:
     return alerts_purge_expired()
+
+
+@shared_task(ignore_result=True)
+def seal_audit() -> int:
+    return audit_seal()

@@ -1,7 +1,7 @@
 """The spine's data: geography and people, alerts, audit, outbox and device credentials."""
 
 from .alerts import OPEN_STATUSES, Alert, AlertEvent, AlertStatus, Disposition, Severity
-from .audit import AuditEntry
+from .audit import AuditEntry, AuditSeal
 from .credentials import DeviceCredential
 from .geography import District, OperationsCenter
 from .outbox import OutboxAttempt, OutboxAttemptOutcome, OutboxMessage, OutboxStatus
@@ -13,6 +13,7 @@ __all__ = [
     "AlertEvent",
     "AlertStatus",
     "AuditEntry",
+    "AuditSeal",
     "DeviceCredential",
     "Disposition",
     "District",

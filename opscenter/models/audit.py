@@ -32,5 +32,28 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
 
 
-# Tables that only ever grow: triggers refuse UPDATE, DELETE and TRUNCATE of them (migrations 0003, 0007).
-APPEND_ONLY_MODELS: tuple[type[models.Model], ...] = (AuditEntry,)
+class AuditSeal(models.Model):
+    """One link of the hash chain over the audit: an entry's position in the chain, the hash of the link
+    before it and its own, sha256(previous hash, the entry's content). Written by `audit_seal` (beat)
+    shortly after the entry commits, never changed; `manage.py audit_verify` walks the chain and
+    reports the first link that does not hold (an entry edited, a link missing, an entry left unsealed
+    past the grace period)."""
+
+    seq = models.PositiveBigIntegerField(_("position"), unique=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="seal")
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    sealed_at = models.DateTimeField(_("sealed at"))
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+# Tables that only ever grow: triggers refuse UPDATE, DELETE and TRUNCATE of them (migrations 0003, 0007,
+# 0008), and the runtime role may only INSERT and SELECT them (db_grant_runtime_role).
+APPEND_ONLY_MODELS: tuple[type[models.Model], ...] = (AuditEntry, AuditSeal)

@@ -87,7 +87,14 @@ def test_the_database_refuses_to_edit_the_audit(operator_uralsk, edit):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE (its DELETE is refused above)")
-@pytest.mark.parametrize("statement", ["TRUNCATE opscenter_auditentry", "TRUNCATE opscenter_auditentry CASCADE"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE opscenter_auditentry, opscenter_auditseal",
+        "TRUNCATE opscenter_auditentry CASCADE",
+        "TRUNCATE opscenter_auditseal",
+    ],
+)
 def test_postgresql_refuses_to_truncate_the_audit(operator_uralsk, statement):
     entry = audit_record(actor=operator_uralsk, action="x.y")
     with connection.cursor() as cursor:

@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 from opscenter.models import Alert, AlertStatus, AuditEntry
 from opscenter.services.alerts import alert_raise
 from opscenter.services.audit import audit_personal_data_read, audit_record
-from opscenter.tasks import deliver_due_outbox, escalate_alerts
+from opscenter.services.audit_chain import audit_verify
+from opscenter.tasks import deliver_due_outbox, escalate_alerts, seal_audit
 from tests.factories import UserFactory, district
 
 on_postgresql = pytest.mark.skipif(
@@ -71,6 +72,8 @@ def test_the_platform_works_as_the_runtime_role(runtime_role):
         audit_personal_data_read(actor=operator, obj=operator, reason="УД 2411")
         escalate_alerts()
         deliver_due_outbox()
+        assert seal_audit() >= 2  # the beat's seal may add to the chain, and the chain can be verified
+        assert audit_verify().holds
     assert Alert.objects.get(pk=alert.pk).status == AlertStatus.ACKNOWLEDGED
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {"alert.acknowledge", "personal_data.read"}
 
@@ -113,6 +116,12 @@ def test_the_grants_are_insert_and_select_on_the_audit_and_read_write_elsewhere(
             "SELECT privilege_type FROM information_schema.role_table_grants "
             "WHERE grantee = %s AND table_name = %s ORDER BY privilege_type",
             [runtime_role, "opscenter_auditentry"],
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["INSERT", "SELECT"]
+        cursor.execute(
+            "SELECT privilege_type FROM information_schema.role_table_grants "
+            "WHERE grantee = %s AND table_name = %s ORDER BY privilege_type",
+            [runtime_role, "opscenter_auditseal"],
         )
         assert [row[0] for row in cursor.fetchall()] == ["INSERT", "SELECT"]
         cursor.execute(

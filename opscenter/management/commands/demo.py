@@ -23,10 +23,12 @@ from django.db.migrations.executor import MigrationExecutor
 from opscenter import demo
 from opscenter.models import User
 from opscenter.services.alerts import alerts_escalate_overdue
+from opscenter.services.audit_chain import audit_seal
 
 logger = logging.getLogger("opscenter.demo")
 
 ESCALATION_EVERY_SECONDS = 5.0
+AUDIT_SEAL_EVERY_SECONDS = 60.0  # as beat does (settings.CELERY_BEAT_SCHEDULE["seal-audit"])
 
 
 class Command(BaseCommand):
@@ -67,6 +69,7 @@ class Command(BaseCommand):
 
         loop = asyncio.get_event_loop()
         self.tasks.append(loop.create_task(_every(ESCALATION_EVERY_SECONDS, _escalate, "escalation")))
+        self.tasks.append(loop.create_task(_every(AUDIT_SEAL_EVERY_SECONDS, audit_seal, "audit seal")))
         if self.options["simulate"]:
             self.tasks.append(loop.create_task(_simulate(self.options["every"], self.options["seed"])))
         reactor.addSystemEventTrigger("before", "shutdown", self._cancel_tasks)
