@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from alarms.services import panel_create
-from opscenter.models import Alert
+from opscenter.models import Alert, AuditEntry
 from tests.alarms.frames import build_frame
 from tests.alarms.running import RunningReceiver
 from tests.browser.conftest import in_worker_thread
@@ -63,12 +63,16 @@ def test_a_panic_appears_with_the_objects_card_and_is_acknowledged_and_resolved(
     expect(card).to_be_visible()
     expect(card.locator("[data-part=name]")).to_have_text("School No. 5")
     expect(card.locator("[data-part=address]")).to_have_text("Uralsk, Dostyk ave. 12")
-    expect(card.locator("[data-part=contacts] a")).to_have_attribute("href", "tel:+77112505050")
     expect(card.locator("[data-part=notes]")).to_contain_text("Two entrances")
     expect(detail.locator("[data-field=caution]")).to_be_hidden()
+    # The contacts are personal data: not in the alert, only through the audited read.
+    expect(card.locator("[data-part=contacts] a")).to_have_count(0)
 
     page.keyboard.press("a")
     expect(row).to_have_attribute("data-status", "acknowledged")
+    detail.locator("[data-field=details] [data-command=details]").click()  # working the alert is the reason
+    expect(card.locator("[data-part=contacts] a")).to_have_attribute("href", "tel:+77112505050")
+    assert AuditEntry.objects.filter(action="personal_data.read", object_id=str(alert.pk)).exists()
     detail.locator("details[data-command=resolve] summary").click()
     detail.locator("#resolve-disposition").select_option("false_alarm")
     detail.locator("#resolve-note").fill("A pupil pressed it; director confirmed by phone")
