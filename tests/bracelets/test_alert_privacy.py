@@ -19,6 +19,11 @@ pytestmark = pytest.mark.django_db
 GRACE = 180
 
 
+@pytest.fixture(autouse=True)
+def _english_alerts(settings):
+    settings.LANGUAGE_CODE = "en"  # alerts speak the platform's language; English here
+
+
 def breach(send):
     send(NOON, north_m=0)
     send(NOON + timedelta(seconds=60), north_m=300)

@@ -75,6 +75,19 @@ def test_a_breach_through_osmand_reaches_the_dashboard_and_the_officers_map(new_
     expect(operator.locator("#map path.context-track")).to_have_count(1)
     expect(operator.locator("#map path.context-fix")).to_have_count(3)
     expect(reason).to_be_hidden()
+    # Closed and opened again, the details are gone; once the operator works the alert (acknowledges
+    # it), the alert is the reason: no form
+    operator.keyboard.press("Escape")
+    row.click()
+    operator.keyboard.press("Enter")
+    expect(operator.locator("#map path.context-inclusion")).to_have_count(0)
+    expect(operator.locator("#detail [data-field=card] [data-part=name]")).to_have_text("")
+    operator.keyboard.press("a")
+    expect(row).to_have_attribute("data-status", "acknowledged")
+    operator.locator("#detail [data-command=details]").click()
+    expect(operator.locator("#detail [data-field=card] [data-part=name]")).to_have_text("Ahmetov Serik")
+    expect(reason).to_be_hidden()
+    expect(operator.locator("#map path.context-inclusion")).to_have_count(1)
 
     # And the officer sees the person in alarm, gives a reason, and sees the track and the home on the map
     page = new_page()
