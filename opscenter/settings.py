@@ -357,6 +357,11 @@ OUTBOX_BACKOFF_MAX_SECONDS = env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=6 *
 # hung) and the first one's late result is ignored. Longer than a delivery may ever take: the deliveries
 # queue's hard time limit (CELERY_TASK_TIME_LIMIT below) kills a send well before.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+# Calls to outside systems at configured URLs (webhooks) go only to https and only to public addresses
+# (opscenter/outbound.py). Allowing private ones is for development and tests, never production. The CA
+# bundle, when set, replaces the system's trusted certificates (a private PKI of the partners).
+OUTBOUND_ALLOW_PRIVATE_TARGETS = env.bool("OUTBOUND_ALLOW_PRIVATE_TARGETS", default=False)
+OUTBOUND_CA_BUNDLE = env.str("OUTBOUND_CA_BUNDLE", default="")
 
 # SIA DC-09: a frame's timestamp may be this many seconds behind / ahead of ours, or it gets a NAK.
 SIA_TIMESTAMP_WINDOW = (

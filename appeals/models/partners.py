@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.outbound import outbound_url_validate
+
 
 class Partner(models.Model):
     """An app that files appeals for citizens through the signed partner API: eGov Mobile, Kaspi.kz,
@@ -19,7 +21,13 @@ class Partner(models.Model):
     secret_encrypted = models.TextField(editable=False)
     previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_valid_until = models.DateTimeField(_("previous secret valid until"), null=True, blank=True)
-    webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        max_length=500,
+        blank=True,
+        validators=[outbound_url_validate],
+        help_text=_("https, at a public address; checked again at every delivery."),
+    )
     webhook_secret_encrypted = models.TextField(editable=False)
     previous_webhook_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_webhook_valid_until = models.DateTimeField(_("previous webhook secret valid until"), null=True, blank=True)

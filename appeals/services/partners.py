@@ -12,6 +12,7 @@ from appeals import crypto
 from appeals.models import Partner
 from appeals.signing import partner_secret_new, webhook_secret_new
 from opscenter.models import User
+from opscenter.outbound import outbound_url_validate
 from opscenter.services.audit import audit_record
 
 
@@ -35,7 +36,9 @@ def _overlap(hours: float | None) -> timedelta:
 def partner_create(
     *, code: str, name: str, webhook_url: str = "", actor: User | None = None
 ) -> tuple[Partner, PartnerCredentials]:
-    """Register a partner; returns it with its credentials, which are never shown again."""
+    """Register a partner; returns it with its credentials, which are never shown again. A webhook URL
+    must be https at a public address (ValidationError otherwise)."""
+    outbound_url_validate(webhook_url)
     secret, webhook_secret = partner_secret_new(), webhook_secret_new()
     partner = Partner.objects.create(
         code=code,
@@ -127,6 +130,7 @@ def partner_webhook_disable(*, partner: Partner, reason: str) -> None:
 def partner_webhook_enable(*, partner: Partner, actor: User | None, webhook_url: str | None = None) -> Partner:
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if webhook_url is not None:
+        outbound_url_validate(webhook_url)
         partner.webhook_url = webhook_url
     partner.webhook_enabled, partner.webhook_disabled_at, partner.webhook_disabled_reason = True, None, ""
     partner.save()

@@ -14,6 +14,7 @@ from appeals.models import Appeal, AppealEvent, Partner
 from appeals.services.partners import partner_webhook_disable, partner_webhook_secrets
 from appeals.signing import webhook_signature
 from opscenter.models import OutboxMessage
+from opscenter.outbound import OutboundRefused, outbound_post
 from opscenter.services.outbox import PermanentFailure, outbox_enqueue
 
 logger = logging.getLogger(__name__)
@@ -102,13 +103,13 @@ def webhook_send(message: OutboxMessage) -> int:
         "webhook-signature": signatures,
     }
     try:
-        response = requests.post(
-            partner.webhook_url,
-            data=body,
-            headers=headers,
-            timeout=settings.APPEALS_WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
+        # Checked again here, on the addresses the host resolves to now, and pinned to the one checked.
+        response = outbound_post(
+            partner.webhook_url, data=body, headers=headers, timeout=settings.APPEALS_WEBHOOK_TIMEOUT_SECONDS
         )
+    except OutboundRefused as error:
+        _give_up_when_too_old(message, f"refused: {error}")
+        raise WebhookDeliveryFailed(f"refused: {error}") from error
     except requests.RequestException as error:
         _give_up_when_too_old(message, f"{type(error).__name__}: {error}")
         raise WebhookDeliveryFailed(f"{type(error).__name__}: {error}") from error

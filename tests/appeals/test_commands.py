@@ -11,6 +11,7 @@ from appeals.models import CalendarDay, Partner
 from appeals.simulator import DEMO_PARTNERS, simulate_appeals
 from opscenter.models import DeviceCredential
 from tests.appeals.conftest import SignedClient
+from tests.appeals.receiver import PUBLIC_ADDRESS, fake_dns
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ def run(*args) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_add_partner_prints_its_credentials_once_as_json():
+def test_add_partner_prints_its_credentials_once_as_json(monkeypatch):
+    fake_dns(monkeypatch, {"kaspi.example": [PUBLIC_ADDRESS]})
     credentials = run("appeals_add_partner", "--code", "kaspi", "--name", "Kaspi.kz",
                       "--webhook-url", "https://kaspi.example/hooks")  # fmt: skip
     assert set(credentials) == {"key_id", "secret", "webhook_secret"}
@@ -48,6 +50,8 @@ def test_add_partner_with_open311_issues_an_api_key():
     [
         (["--code", "Kaspi Bank", "--name", "x"], "slug"),
         (["--code", "kaspi", "--name", "x", "--webhook-url", "ftp://x"], "URL"),
+        (["--code", "kaspi", "--name", "x", "--webhook-url", "http://kaspi.example/hooks"], "https"),
+        (["--code", "kaspi", "--name", "x", "--webhook-url", "https://127.0.0.1/hooks"], "loopback"),
     ],
 )
 def test_add_partner_refuses_bad_input(args, message):

@@ -19,13 +19,14 @@ from appeals.services.partners import partner_rotate
 from appeals.services.webhooks import WEBHOOK_CHANNEL
 from opscenter.models import AuditEntry, OutboxMessage, OutboxStatus
 from opscenter.services.outbox import outbox_deliver
-from tests.appeals.receiver import WebhookReceiver
+from tests.appeals.receiver import HOSTNAME, PUBLIC_ADDRESS, WebhookReceiver, fake_dns, trust_the_receiver
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def receiver():
+def receiver(monkeypatch, settings):
+    trust_the_receiver(monkeypatch, settings)
     receiver = WebhookReceiver().start()
     yield receiver
     receiver.stop()
@@ -57,6 +58,9 @@ def test_a_status_change_arrives_signed_in_the_standard_webhooks_form(
     assert len(receiver.received) == 1
     got = receiver.received[0]
     assert got.path == "/hooks/appeals"
+    # over TLS verified against the partner's CA, by the partner's name: in SNI and in Host
+    assert got.server_name == HOSTNAME
+    assert got.headers["host"] == f"{HOSTNAME}:{receiver.port}"
     assert got.headers["content-type"] == "application/json"
     assert got.headers["webhook-id"] == f"msg_{message.pk.hex}"
     assert abs(int(got.headers["webhook-timestamp"]) - timezone.now().timestamp()) < 60
@@ -110,10 +114,13 @@ def test_a_failure_is_retried_later_with_the_same_id_until_it_is_taken(
     ]
 
 
-def test_an_unreachable_endpoint_is_retried(file_appeal, officer_uralsk, django_capture_on_commit_callbacks):
+def test_an_unreachable_endpoint_is_retried(
+    file_appeal, officer_uralsk, django_capture_on_commit_callbacks, monkeypatch, settings
+):
     from appeals.services.partners import partner_create
 
-    partner, _credentials = partner_create(code="down", name="Down", webhook_url="http://127.0.0.1:9/hooks")
+    trust_the_receiver(monkeypatch, settings)
+    partner, _credentials = partner_create(code="down", name="Down", webhook_url="https://127.0.0.1:9/hooks")
     message = answer(file_appeal(partner=partner), officer_uralsk, django_capture_on_commit_callbacks)
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING
@@ -213,9 +220,10 @@ def test_during_a_rotation_webhooks_carry_both_signatures(
     Webhook(new.webhook_secret).verify(got.body, got.headers)
 
 
-def test_a_partners_webhook_settings_changed_in_the_admin_are_audited(kaspi, admin_client):
+def test_a_partners_webhook_settings_changed_in_the_admin_are_audited(kaspi, admin_client, monkeypatch):
     from tests.admin_forms import change_form_data
 
+    fake_dns(monkeypatch, {"hooks.kaspi.kz": [PUBLIC_ADDRESS]})  # the new URL is checked: no real DNS in tests
     partner, _credentials = kaspi
     url = f"/admin/appeals/partner/{partner.pk}/change/"
     before = partner.webhook_url

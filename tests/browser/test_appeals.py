@@ -18,7 +18,7 @@ from appeals.signing import request_signature
 from opscenter.models import OutboxMessage, OutboxStatus
 from opscenter.services.outbox import outbox_deliver
 from tests.appeals.conftest import appeal_body
-from tests.appeals.receiver import WebhookReceiver
+from tests.appeals.receiver import WebhookReceiver, trust_the_receiver
 from tests.appeals.test_attachments import png
 from tests.browser.conftest import in_worker_thread
 from tests.factories import UserFactory
@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
 
 
 @pytest.fixture
-def receiver():
+def receiver(monkeypatch, settings):
+    trust_the_receiver(monkeypatch, settings)  # the webhooks are delivered in this process (deliver_webhooks)
     receiver = WebhookReceiver().start()
     yield receiver
     receiver.stop()

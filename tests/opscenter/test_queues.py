@@ -106,16 +106,17 @@ def worker_environment(**extra) -> dict[str, str]:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_delivery_hanging_past_its_soft_time_limit_is_cut_off_recorded_and_retried(broker):
+def test_a_delivery_hanging_past_its_soft_time_limit_is_cut_off_recorded_and_retried(broker, monkeypatch, settings):
     from appeals.services.partners import partner_create
     from appeals.services.webhooks import WEBHOOK_CHANNEL
-    from tests.appeals.receiver import WebhookReceiver
+    from tests.appeals.receiver import WebhookReceiver, test_pki, trust_the_receiver
 
+    trust_the_receiver(monkeypatch, settings)
     receiver = WebhookReceiver(hang_seconds=60).start()  # the partner takes the request and never answers
-    partner, _credentials = partner_create(code="slow", name="Slow partner", webhook_url=receiver.url)
+    partner, _credentials = partner_create(code="slow", name="Slow partner", webhook_url=receiver.ip_url)
     message = OutboxMessage.objects.create(
         channel=WEBHOOK_CHANNEL,
-        destination=receiver.url,
+        destination=receiver.ip_url,
         payload={
             "partner": partner.pk,
             "type": "appeal.status_changed",
@@ -147,7 +148,7 @@ def test_a_delivery_hanging_past_its_soft_time_limit_is_cut_off_recorded_and_ret
             "WARNING",
         ],
         cwd=ROOT,
-        env=worker_environment(),
+        env=worker_environment(OUTBOUND_ALLOW_PRIVATE_TARGETS="True", OUTBOUND_CA_BUNDLE=str(test_pki().ca_path)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

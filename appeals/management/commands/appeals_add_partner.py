@@ -4,11 +4,12 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import URLValidator, validate_slug
+from django.core.validators import validate_slug
 
 from appeals.models import Partner
 from appeals.open311 import CREDENTIAL_KIND
 from appeals.services.partners import partner_create
+from opscenter.outbound import outbound_url_validate
 from opscenter.services.credentials import credential_issue
 
 
@@ -24,8 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             validate_slug(options["code"])
-            if options["webhook_url"]:
-                URLValidator(schemes=["https", "http"])(options["webhook_url"])
+            outbound_url_validate(options["webhook_url"])
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         if Partner.objects.filter(code=options["code"]).exists():
