@@ -1,6 +1,10 @@
 """The live alert feed over websockets: authenticate, join the groups of the user's scope, send the
 open alerts, then forward every change. Transport only; scope comes from the selectors.
 
+Every forwarded message keeps its group's sequence number (`group`, `seq`), and each snapshot carries
+the groups' numbers as of before it was read (`cursors`): a console that sees a number skipped resyncs
+over REST (opscenter/static/opscenter/dashboard.js). Message shapes: opscenter.messages.
+
 The socket follows the user's scope at every moment. It rechecks its session and its user when told the
 user changed (`user.changed`, sent at commit by opscenter.services.users), when its session ends (a
 logout), when the session's expiry passes (checked on every message and by a timer) and every
@@ -24,6 +28,19 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from opscenter import layers
+from opscenter.messages import (
+    AlertChanged,
+    AlertEscalated,
+    AlertEscalatedOut,
+    AlertOut,
+    AlertRemoved,
+    AlertRemovedOut,
+    SessionEnded,
+    SkippedOut,
+    SnapshotOut,
+    UserChanged,
+)
 from opscenter.models import User
 from opscenter.selectors import alert_list, live_groups_for
 from opscenter.serializers import AlertSerializer
@@ -109,8 +126,13 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def _send_snapshot(self, user: User) -> None:
+        # The numbers first, then the alerts: a message numbered up to a cursor was published after its
+        # commit, so before this read, and the snapshot holds it; the console checks the numbers after.
+        forwarded = sorted(self.groups_joined - {user_control_group(user.pk)})
+        numbers = await layers.cursors(self.channel_layer, forwarded)
         snapshot = await database_sync_to_async(self._open_alerts)(user)
-        await self.send_json({"type": "snapshot", "alerts": snapshot})
+        message: SnapshotOut = {"type": "snapshot", "alerts": snapshot, "cursors": numbers}
+        await self.send_json(message)
 
     @staticmethod
     def _open_alerts(user) -> list[dict]:
@@ -174,25 +196,44 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
-    async def user_changed(self, event: dict) -> None:
+    async def user_changed(self, event: UserChanged) -> None:
         await self.recheck(resnapshot=True)
 
-    async def session_ended(self, event: dict) -> None:
+    async def session_ended(self, event: SessionEnded) -> None:
         if self.session_key and event.get("session") == session_digest(self.session_key):
             async with self.lock:
                 if not self.ended:
                     await self._end(NOT_AUTHENTICATED)
 
-    async def alert_changed(self, event: dict) -> None:
-        if await self._still_valid():
-            await self.send_json({"type": "alert", "alert": event["alert"]})
+    async def _forwarding(self, event: dict) -> bool:
+        """Whether to forward `event`: not once the socket ended, nor from a group it has left since
+        the message was queued (a scope just narrowed)."""
+        return await self._still_valid() and event.get("group") in self.groups_joined
 
-    async def alert_removed(self, event: dict) -> None:
-        """An alert left groups this socket joined: forwarded unless the socket is in one it went to."""
-        if await self._still_valid() and not self.groups_joined & set(event["groups"]):
-            message = {"type": "alert.removed", "alert_id": event["alert_id"], "updated_at": event["updated_at"]}
+    async def alert_changed(self, event: AlertChanged) -> None:
+        if await self._forwarding(dict(event)):
+            message: AlertOut = {"type": "alert", "alert": event["alert"], "group": event["group"], "seq": event["seq"]}
             await self.send_json(message)
 
-    async def alert_escalated(self, event: dict) -> None:
-        if await self._still_valid():
-            await self.send_json({key: value for key, value in event.items()})
+    async def alert_removed(self, event: AlertRemoved) -> None:
+        """An alert left groups this socket joined: forwarded unless the socket is in one it went to
+        (then only its number goes, so the console sees no gap)."""
+        if not await self._forwarding(dict(event)):
+            return
+        if self.groups_joined & set(event["groups"]):
+            skipped: SkippedOut = {"type": "skipped", "group": event["group"], "seq": event["seq"]}
+            await self.send_json(skipped)
+            return
+        message: AlertRemovedOut = {
+            "type": "alert.removed", "alert_id": event["alert_id"], "updated_at": event["updated_at"],
+            "group": event["group"], "seq": event["seq"],
+        }  # fmt: skip
+        await self.send_json(message)
+
+    async def alert_escalated(self, event: AlertEscalated) -> None:
+        if await self._forwarding(dict(event)):
+            message: AlertEscalatedOut = {
+                "type": "alert.escalated", "alert_id": event["alert_id"], "level": event["level"],
+                "title": event["title"], "group": event["group"], "seq": event["seq"],
+            }  # fmt: skip
+            await self.send_json(message)

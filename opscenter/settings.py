@@ -188,6 +188,9 @@ if REDIS_URL:
                 # receives hang on teardown.)
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
+                # Messages a socket's channel holds before more are dropped (channels_redis's default is
+                # 100: a second's burst at 1,000 alerts/s). A drop leaves a gap the console resyncs on.
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
             },
         }
     }
@@ -341,6 +344,14 @@ ADMIN_PERSONAL_DATA_READ_SECONDS = env.int("ADMIN_PERSONAL_DATA_READ_SECONDS", d
 
 # A resolved alert's payload and the data and texts of its timeline are emptied this long after it was resolved.
 ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
+
+# Publishing to the live feed (opscenter.layers): sends to this many groups at once (each holds one Redis
+# connection), at most this many messages per round, and tries a failed send this many times, the
+# pause doubling from the backoff (at most 2 s) before it gives up (logged; the consoles resync).
+LIVE_PUBLISH_CONCURRENCY = env.int("LIVE_PUBLISH_CONCURRENCY", default=8)
+LIVE_PUBLISH_BATCH = env.int("LIVE_PUBLISH_BATCH", default=500)
+LIVE_PUBLISH_ATTEMPTS = env.int("LIVE_PUBLISH_ATTEMPTS", default=8)
+LIVE_PUBLISH_BACKOFF_SECONDS = env.float("LIVE_PUBLISH_BACKOFF_SECONDS", default=0.05)
 
 # A live socket rechecks its session, user and scope this often even when nothing told it to (a change
 # made around the services, a session deleted by hand); changes made through the services act at once.

@@ -13,6 +13,7 @@ def redis_channel_layers(prefix: str | None = None, url: str = REDIS_URL) -> dic
             "CONFIG": {
                 "hosts": [{"address": url, "socket_timeout": None}],
                 "prefix": prefix or f"test-{uuid.uuid4().hex[:8]}",
+                "capacity": 1000,
             },
         }
     }

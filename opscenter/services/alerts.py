@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.errors import InvalidTransition
+from opscenter.messages import AlertEscalated
 from opscenter.models import (
     OPEN_STATUSES,
     Alert,
@@ -249,10 +250,8 @@ def alert_escalate(*, alert: Alert, level: int) -> Alert | None:
     audit_record(actor=None, actor_label="escalation", action="alert.escalate", obj=alert,
                  data={"level": level, "to": names})  # fmt: skip
     publish_alert_on_commit(alert)
-    publish_to_users_on_commit(
-        sorted({pk for pk, _name in recipients}),
-        {"type": "alert.escalated", "alert_id": alert.pk, "level": level, "title": alert.title},
-    )
+    escalated: AlertEscalated = {"type": "alert.escalated", "alert_id": alert.pk, "level": level, "title": alert.title}
+    publish_to_users_on_commit(sorted({pk for pk, _name in recipients}), escalated)
     return alert
 
 

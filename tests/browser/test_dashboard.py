@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from opscenter.models import Alert, AlertEvent, AlertStatus, User
 from opscenter.services.alerts import alert_escalate, alert_raise, alert_resolve
+from opscenter.services.users import user_scope_set
 from tests.browser.conftest import in_worker_thread
 from tests.factories import PASSWORD, UserFactory, center, district
 
@@ -354,3 +355,53 @@ def test_an_alert_moved_to_another_center_leaves_the_old_screens_and_reaches_the
     expect(row(uralsk_page, alert)).to_have_count(0)
     expect(uralsk_page.locator("#detail")).to_be_hidden()
     expect(uralsk_page.locator("#alert-count")).to_have_text("0")
+
+
+def test_a_message_lost_on_the_way_is_noticed_by_its_number_and_read_again_over_rest(new_page, log_in):
+    # Given an operator's page whose feed goes through a route that loses one alert on the way
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+
+    def route(socket):
+        server = socket.connect_to_server()
+
+        def forward(message):
+            if "Lost on the way" not in str(message):
+                socket.send(message)
+
+        server.on_message(forward)
+
+    page.route_web_socket("**/ws/alerts/", route)
+    log_in(page, "op_one")
+    expect_live(page)
+
+    # When an alert's message is lost, and the next one arrives with the number after it
+    lost = raise_alert(title="Lost on the way", district=district("uralsk"))
+    after = raise_alert(severity=2, title="Arrived", district=district("uralsk"))
+
+    # Then the page sees the gap, reads the open alerts over REST and shows the lost one too
+    expect(row(page, after)).to_be_visible()
+    expect(row(page, lost)).to_be_visible()
+    expect(page.locator("#dashboard")).to_have_attribute("data-resyncs", "1")
+    expect(page.locator("#alert-count")).to_have_text("2")
+
+
+def test_a_scope_taken_away_clears_the_screen_and_says_so(new_page, log_in):
+    # Given an operator with an alert of their center on the screen
+    operator = UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    log_in(page, "op_one")
+    expect_live(page)
+    alert = raise_alert(title="Seen until the scope goes", district=district("uralsk"))
+    expect(row(page, alert)).to_be_visible()
+    row(page, alert).click()
+    expect(page.locator("#detail")).to_be_visible()
+
+    # When an administrator takes the operator's center away
+    in_worker_thread(user_scope_set, user=operator, actor=None, centers=[])
+
+    # Then nothing of the alerts stays on the page, and it does not reconnect
+    expect(page.locator("#connection")).to_have_attribute("data-state", "forbidden")
+    expect(page.locator("#alert-list .alert-row")).to_have_count(0)
+    expect(page.locator("#detail")).to_be_hidden()
+    expect(page.locator("#alert-count")).to_have_text("0")

@@ -142,6 +142,8 @@ async def test_supervisors_are_told_of_an_escalation(channel_layer, supervisor_u
         "alert_id": alert.pk,
         "level": 1,
         "title": "uralsk",
+        "group": f"alerts.user.{supervisor_uralsk.pk}",
+        "seq": by_type["alert.escalated"]["seq"],
     }
     await socket.disconnect()
 

@@ -470,23 +470,48 @@
     renderMarker(entry, previous);
   }
 
-  function applySnapshot(list) {
-    closedAt.clear();
+  /**
+   * Make the list what `list` says is open. The socket's snapshot is the whole truth as of its moment;
+   * a REST resync (`keep` given) was read while messages kept coming: the alerts those changed stay as
+   * they say, and alerts seen closed stay closed.
+   */
+  function applySnapshot(list, keep) {
+    if (!keep) {
+      closedAt.clear();
+    }
     const seen = new Set();
     for (const alert of list) {
       seen.add(alert.id);
       upsert(alert);
     }
     for (const id of Array.from(alerts.keys())) {
-      if (!seen.has(id)) {
+      if (!seen.has(id) && !(keep && keep.has(id))) {
         removeEntry(id);
       }
     }
   }
 
+  /** Take every trace of alerts off the screen: the socket was closed for good (4401, 4403). */
+  function clearScreen() {
+    pendingSnapshot = null;
+    pendingResync = null;
+    pendingAlerts = [];
+    resyncing = null;
+    resetCursors({});
+    closeDetail();
+    for (const id of Array.from(alerts.keys())) {
+      removeEntry(id);
+    }
+    closedAt.clear();
+    bannersElement.replaceChildren();
+    setText(countElement, "0");
+    emptyElement.hidden = false;
+  }
+
   // Changes arrive one message at a time; they are applied together once per frame. A timeout backs
   // the frame up, since hidden tabs get no frames and the list must be current when the operator looks.
   let pendingSnapshot = null;
+  let pendingResync = null; // {alerts, keep}: the open alerts read over REST after a gap
   let pendingAlerts = [];
   let flushScheduled = false;
 
@@ -507,6 +532,10 @@
     if (pendingSnapshot) {
       applySnapshot(pendingSnapshot);
       pendingSnapshot = null;
+    }
+    if (pendingResync) {
+      applySnapshot(pendingResync.alerts, pendingResync.keep);
+      pendingResync = null;
     }
     const batch = pendingAlerts;
     pendingAlerts = [];
@@ -1093,6 +1122,107 @@
 
   // ---------------------------------------------------------------- the live feed
 
+  // Every message of a group carries the group's next number (`group`, `seq`); the snapshot says where
+  // each group stood. A number skipped means a message was lost on the way: unless it turns up within
+  // GAP_GRACE_MS (two processes' messages may overtake each other), the open alerts are read again over
+  // REST. (A reconnect needs no such read: the new socket's snapshot is one.)
+  const GAP_GRACE_MS = 1500;
+  const MAX_MISSING = 500;
+  const RESYNC_PAGE = 2000;
+  /** group -> the highest number seen */
+  const cursors = new Map();
+  /** "group seq" of numbers skipped and not seen yet */
+  const missing = new Set();
+  let gapTimer = null;
+  let resyncing = null; // {seen: ids changed while the REST read runs, again: another gap meanwhile}
+  root.dataset.resyncs = "0";
+
+  function track(message) {
+    if (typeof message.seq !== "number" || !message.group) {
+      return;
+    }
+    const last = cursors.get(message.group);
+    if (last === undefined || message.seq <= last) {
+      if (last === undefined) {
+        cursors.set(message.group, message.seq);
+      }
+      missing.delete(message.group + " " + message.seq);
+      return;
+    }
+    for (let seq = last + 1; seq < message.seq && missing.size <= MAX_MISSING; seq += 1) {
+      missing.add(message.group + " " + seq);
+    }
+    cursors.set(message.group, message.seq);
+    if (missing.size > MAX_MISSING) {
+      resync();
+    } else if (missing.size && gapTimer === null) {
+      gapTimer = setTimeout(function () {
+        gapTimer = null;
+        if (missing.size) {
+          resync();
+        }
+      }, GAP_GRACE_MS);
+    }
+  }
+
+  function resetCursors(numbers) {
+    cursors.clear();
+    missing.clear();
+    clearTimeout(gapTimer);
+    gapTimer = null;
+    Object.keys(numbers || {}).forEach(function (group) {
+      cursors.set(group, numbers[group]);
+    });
+  }
+
+  function fetchOpen(offset, collected) {
+    const url = apiRoot + "?status=open&limit=" + RESYNC_PAGE + "&offset=" + offset;
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.json();
+      })
+      .then(function (page) {
+        const all = collected.concat(page.results);
+        return page.results.length && all.length < page.count ? fetchOpen(offset + page.results.length, all) : all;
+      });
+  }
+
+  /** Read the open alerts anew over REST, after a gap in the numbers. */
+  function resync() {
+    missing.clear();
+    clearTimeout(gapTimer);
+    gapTimer = null;
+    if (resyncing) {
+      resyncing.again = true;
+      return;
+    }
+    const current = { seen: new Set(), again: false };
+    resyncing = current;
+    fetchOpen(0, [])
+      .then(function (list) {
+        if (resyncing === current) {
+          pendingResync = { alerts: list, keep: current.seen };
+          scheduleFlush();
+          root.dataset.resyncs = String(Number(root.dataset.resyncs) + 1);
+        }
+      })
+      .catch(function () {
+        current.again = true; // the next try comes after a pause, below
+      })
+      .finally(function () {
+        if (resyncing !== current) {
+          return;
+        }
+        resyncing = null;
+        if (current.again) {
+          setTimeout(resync, RECONNECT_MIN_MS);
+        }
+      });
+  }
+
   let socket = null;
   let reconnectAttempts = 0;
   let reconnectTimer = null;
@@ -1109,17 +1239,29 @@
       reconnectAttempts = 0;
       // The snapshot is the whole truth as of now: it replaces the list and anything queued before it.
       pendingSnapshot = message.alerts;
+      pendingResync = null;
       pendingAlerts = [];
+      resyncing = null;
+      resetCursors(message.cursors);
       scheduleFlush();
       setConnection("live");
-    } else if (message.type === "alert") {
+      return;
+    }
+    track(message);
+    if (message.type === "alert") {
       const alert = message.alert;
+      if (resyncing) {
+        resyncing.seen.add(alert.id);
+      }
       if (alert.severity === 1 && alert.status === "new" && !alerts.has(alert.id) && !closedAt.has(alert.id)) {
         beep();
       }
       enqueue(alert);
     } else if (message.type === "alert.removed") {
       pendingAlerts.push({ removed: true, id: message.alert_id, updatedMs: Date.parse(message.updated_at) });
+      if (resyncing) {
+        resyncing.seen.add(message.alert_id);
+      }
       scheduleFlush();
     } else if (message.type === "alert.escalated") {
       showBanner(format(strings.escalated, { level: message.level, title: message.title }), message.alert_id);
@@ -1151,8 +1293,10 @@
         return;
       }
       socket = null;
-      if (event.code === 4401) {
-        setConnection("signedOut");
+      if (event.code === 4401 || event.code === 4403) {
+        // Signed out, or no longer allowed to see these alerts: nothing of them stays on the screen.
+        clearScreen();
+        setConnection(event.code === 4401 ? "signedOut" : "forbidden");
         return;
       }
       scheduleReconnect();

@@ -1,0 +1,114 @@
+"""The shapes of the live feed's messages, in one place (Zulip declares its events alike).
+
+Services publish `LayerMessage`s to channel groups (opscenter.services.live); the publisher adds
+`group` and `seq`, the group's sequence number (opscenter.layers). The consumer forwards those meant for
+the browser as `SocketMessage`s, their `group` and `seq` kept, so the console sees a number missing.
+"""
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+# An alert as AlertSerializer renders it, the same for the REST API and the feed.
+AlertData = dict[str, Any]
+
+
+class Numbered(TypedDict):
+    group: str
+    seq: int  # 1, 2, 3 ... per group, across every process that publishes
+
+
+# ---- published to groups (channel-layer messages: `type` names the consumer's handler)
+
+
+class AlertChanged(TypedDict):
+    """An alert as it is now, to the groups whose scope covers it (opened, changed or resolved)."""
+
+    type: Literal["alert.changed"]
+    alert: AlertData
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
+class AlertRemoved(TypedDict):
+    """An alert left a group's scope (moved to another center, say): its screens drop it, unless the
+    socket is also in one of the `groups` it went to."""
+
+    type: Literal["alert.removed"]
+    alert_id: int
+    updated_at: str
+    groups: list[str]
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
+class AlertEscalated(TypedDict):
+    """To the users an escalation reaches (alerts.user.<pk>)."""
+
+    type: Literal["alert.escalated"]
+    alert_id: int
+    level: int
+    title: str
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
+class UserChanged(TypedDict):
+    """To a user's own sockets (user.<pk>, not forwarded): recheck the session, the user and the scope."""
+
+    type: Literal["user.changed"]
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
+class SessionEnded(TypedDict):
+    """To a user's own sockets (not forwarded): the session with this digest ended (a logout)."""
+
+    type: Literal["session.ended"]
+    session: str
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
+LayerMessage = AlertChanged | AlertRemoved | AlertEscalated | UserChanged | SessionEnded
+
+
+# ---- sent to the browser
+
+
+class SnapshotOut(TypedDict):
+    """On connect and whenever the scope changed: the open alerts, and the last number of each group
+    as of before they were read (a message numbered up to it is already in the snapshot)."""
+
+    type: Literal["snapshot"]
+    alerts: list[AlertData]
+    cursors: dict[str, int]
+
+
+class AlertOut(Numbered):
+    type: Literal["alert"]
+    alert: AlertData
+
+
+class AlertRemovedOut(Numbered):
+    type: Literal["alert.removed"]
+    alert_id: int
+    updated_at: str
+
+
+class SkippedOut(Numbered):
+    """A number whose message is not for this socket (an alert.removed while it stays in scope)."""
+
+    type: Literal["skipped"]
+
+
+class AlertEscalatedOut(Numbered):
+    type: Literal["alert.escalated"]
+    alert_id: int
+    level: int
+    title: str
+
+
+class Pong(TypedDict):
+    type: Literal["pong"]
+
+
+SocketMessage = SnapshotOut | AlertOut | AlertRemovedOut | AlertEscalatedOut | SkippedOut | Pong
