@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             name='AuditSeal',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='position')),
+                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='position in the chain')),
                 ('previous_hash', models.CharField(max_length=64, verbose_name='previous hash')),
                 ('hash', models.CharField(max_length=64, unique=True, verbose_name='hash')),
                 ('sealed_at', models.DateTimeField(verbose_name='sealed at')),

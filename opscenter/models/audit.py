@@ -39,7 +39,7 @@ class AuditSeal(models.Model):
     reports the first link that does not hold (an entry edited, a link missing, an entry left unsealed
     past the grace period)."""
 
-    seq = models.PositiveBigIntegerField(_("position"), unique=True)
+    seq = models.PositiveBigIntegerField(_("position in the chain"), unique=True)
     entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="seal")
     previous_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)

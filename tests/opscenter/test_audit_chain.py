@@ -3,12 +3,13 @@ first link that does not hold once someone got past the triggers (tampering is s
 bypass of them)."""
 
 import io
+import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
@@ -126,3 +127,30 @@ def test_the_seals_cannot_be_edited_either(sealed, edit):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         edit()
     assert audit_verify().holds
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two sealers at once wait on PostgreSQL's advisory lock")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sealers_at_once_make_one_chain():
+    for n in range(50):
+        audit_record(actor=None, action=f"x.{n}")
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def seal() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(audit_seal())
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=seal) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert (errors, sorted(results)) == ([], [0, 50])
+    verdict = audit_verify()
+    assert (verdict.holds, verdict.links) == (True, 50)
