@@ -40,8 +40,8 @@ class PersonalDataAdmin(admin.ModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            return super().change_view(request, object_id, form_url, extra_context)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            return super().change_view(request, object_id, form_url, extra_context)  # its 404 or 403
         if request.method == "POST" and REASON_FIELD in request.POST:
             reason = request.POST.get(REASON_FIELD, "").strip()
             if not reason:

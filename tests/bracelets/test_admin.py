@@ -97,3 +97,15 @@ def test_positions_and_violations_show_no_coordinates(admin_client, person, send
         assert latitude not in page
         assert person.full_name not in page
     assert person.file_number in listing
+
+
+def test_staff_without_the_permission_get_no_reason_page(client, person):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="clerk", is_staff=True)
+    client.force_login(staff)
+
+    response = client.get(f"/admin/bracelets/supervisedperson/{person.pk}/change/")
+
+    assert response.status_code in (302, 403)
+    assert "personal-data-reason" not in response.content.decode()
