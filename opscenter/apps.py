@@ -29,6 +29,8 @@ class OpscenterConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_out
 
+        from opscenter import checks  # noqa: F401  (registers the system checks)
+
         pre_migrate.connect(_lift_statement_timeout, dispatch_uid="opscenter.lift_statement_timeout")
         post_migrate.connect(_restore_statement_timeout, dispatch_uid="opscenter.restore_statement_timeout")
         user_logged_out.connect(_close_the_sessions_sockets, dispatch_uid="opscenter.live.logout")

@@ -180,3 +180,18 @@ def test_a_delivery_hanging_past_its_soft_time_limit_is_cut_off_recorded_and_ret
     message.refresh_from_db()
     assert (message.status, message.attempts, message.claim_token) == (OutboxStatus.PENDING, 1, None)
     assert message.next_attempt_at > attempt.finished_at  # retried later, with backoff
+
+
+def test_a_lease_shorter_than_the_deliveries_hard_limit_fails_the_system_check(settings):
+    from django.core.checks import run_checks
+
+    assert [error.id for error in run_checks() if error.id.startswith("opscenter.E")] == []
+    settings.OUTBOX_LEASE_SECONDS = 45
+    assert "opscenter.E001" in [error.id for error in run_checks()]
+
+
+def test_private_outbound_targets_are_flagged_by_the_deploy_check(settings):
+    from django.core.checks import run_checks
+
+    settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True
+    assert "opscenter.W001" in [error.id for error in run_checks(include_deployment_checks=True)]
