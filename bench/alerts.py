@@ -242,7 +242,8 @@ def raise_alerts(*, rate: float, count: int, district, title: str, raisers: int 
 def receive_in_child(url: str, origin: str, cookie: str, clients: int, pipe) -> None:
     """The operator's browsers, in a process of their own: sharing the GIL with the raising would delay
     them. Connects, says "ready", then for each list of keys the parent sends waits for them (at most
-    LOST_AFTER_SECONDS) and sends back (arrivals per websocket, websockets closed early)."""
+    LOST_AFTER_SECONDS) and sends back (arrivals per websocket, websockets closed early, numbers skipped:
+    the messages a console would have seen missing by their `seq` and resynced over REST for)."""
     asyncio.run(_receive(url, origin, cookie, clients, pipe))
 
 
@@ -254,11 +255,14 @@ async def _receive(url: str, origin: str, cookie: str, clients: int, pipe) -> No
         assert json.loads(await websocket.recv())["type"] == "snapshot"
     arrivals: list[dict] = [{} for _ in websockets]
     closed: list[str] = []
-    receivers = [asyncio.create_task(_arrivals(*pair, closed)) for pair in zip(websockets, arrivals, strict=True)]
+    skipped = [0]
+    receivers = [
+        asyncio.create_task(_arrivals(*pair, closed, skipped)) for pair in zip(websockets, arrivals, strict=True)
+    ]
     pipe.send("ready")
     while (keys := await asyncio.to_thread(pipe.recv)) is not None:
         await drain(arrivals, set(keys))
-        pipe.send((arrivals, closed))
+        pipe.send((arrivals, closed, skipped[0]))
         for arrived in arrivals:
             arrived.clear()
     for receiver in receivers:
@@ -267,13 +271,20 @@ async def _receive(url: str, origin: str, cookie: str, clients: int, pipe) -> No
         await websocket.close()
 
 
-async def _arrivals(websocket, arrived: dict, closed: list) -> None:
+async def _arrivals(websocket, arrived: dict, closed: list, skipped: list) -> None:
     from websockets.exceptions import ConnectionClosed
 
+    last_seq: dict[str, int] = {}
     try:
         async for raw in websocket:
             now = time.perf_counter_ns()  # CLOCK_MONOTONIC: the same clock as the raising process's stamps
             message = json.loads(raw)
+            if message.get("type") == "snapshot":
+                last_seq.update(message.get("cursors", {}))
+            elif "seq" in message:
+                last = last_seq.get(message["group"], message["seq"] - 1)
+                skipped[0] += max(0, message["seq"] - last - 1)
+                last_seq[message["group"]] = max(last, message["seq"])
             if message.get("type") == "alert" and "bench_sent" in message["alert"]["payload"]:
                 arrived.setdefault(message["alert"]["id"], (message["alert"]["payload"]["bench_sent"], now))
     except ConnectionClosed:
@@ -304,14 +315,14 @@ def end_to_end(args: argparse.Namespace, daphne: Daphne, district, session) -> d
             raise SystemExit("The websockets did not connect.")
         warm_up = raise_alerts(rate=50, count=WARM_UP_ALERTS, district=district, title="Warm-up")
         pipe.send([key for key, _stamp, _duration in warm_up])
-        arrivals, closed = answer(pipe)
+        arrivals, closed, _skipped = answer(pipe)
         if not all(arrivals):
             raise SystemExit(f"The warm-up alerts never reached the websocket ({closed or 'it is open'}).")
         cpu_before = {"bench": time.process_time(), "daphne": daphne.cpu_seconds()}
         calls = raise_alerts(rate=args.rate, count=max(1, round(args.rate * args.seconds)), district=district,
                              title="Bench alert", raisers=args.raisers)  # fmt: skip
         pipe.send([key for key, _stamp, _duration in calls])
-        arrivals, closed = answer(pipe)
+        arrivals, closed, skipped = answer(pipe)
         cpu_used = {"bench": time.process_time(), "daphne": daphne.cpu_seconds()}
     finally:
         with contextlib.suppress(OSError):
@@ -332,6 +343,7 @@ def end_to_end(args: argparse.Namespace, daphne: Daphne, district, session) -> d
             name: round((used - cpu_before[name]) * 1000 / len(calls), 2) for name, used in cpu_used.items()
         },
         "websockets_closed_early": closed,
+        "numbers_skipped": skipped,
     }
 
 
@@ -381,6 +393,7 @@ def report(result: dict) -> None:
     call, cpu, rss = end_to_end["raise_call"], end_to_end["cpu_ms_per_alert"], result["peak_rss_mib"]
     for label, spans in (("alert_raise call", call), ("arrival after its return", end_to_end["after_call"])):
         print(f"{label}: p50 {spans['p50_ms']} ms, p99 {spans['p99_ms']} ms, max {spans['max_ms']} ms")
+    print(f"numbers skipped on the websockets (a console resyncs over REST): {end_to_end['numbers_skipped']}")
     print(f"CPU per alert: bench {cpu['bench']} ms, daphne {cpu['daphne']} ms")
     print(f"peak RSS: daphne {rss['daphne']} MiB, bench {rss['bench']} MiB")
     for problem in [*end_to_end["websockets_closed_early"], *result["daphne_errors"]]:

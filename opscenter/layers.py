@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from channels_redis.core import RedisChannelLayer
+from channels_redis import core
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,67 @@ return over
 """
 
 
+# Put back what an interrupted receive left in the backup, then take up to ARGV[1] messages at once,
+# keeping them in the backup until they are buffered in the process (channels_redis's own guarantee).
+_RECEIVE_MANY = """
+local backed_up = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+for i = #backed_up, 1, -2 do
+    redis.call('ZADD', KEYS[1], backed_up[i], backed_up[i - 1])
+end
+redis.call('DEL', KEYS[2])
+local taken = redis.call('ZPOPMIN', KEYS[1], tonumber(ARGV[1]))
+for i = 1, #taken, 2 do
+    redis.call('ZADD', KEYS[2], taken[i + 1], taken[i])
+end
+return taken
+"""
+
+
+class RedisChannelLayer(core.RedisChannelLayer):
+    """channels_redis's layer, but a process's sockets receive what is waiting for them in batches:
+    channels_redis takes one message per three or four round trips, which held a web process to about
+    200 messages a second on a busy host while 1,000 alerts a second were published."""
+
+    receive_batch = 200
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._received: dict[str, collections.deque] = collections.defaultdict(collections.deque)
+
+    async def receive_single(self, channel):
+        if "!" not in channel:  # a plain channel, shared between processes: as channels_redis does
+            return await super().receive_single(channel)
+        waiting = self._received[channel]
+        if not waiting:
+            assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
+            channel_key = self.prefix + channel
+            backup = self._backup_channel_name(channel_key)
+            connection = self.connection(self.consistent_hash(channel))
+            await self.receive_clean_locks.acquire(channel_key)
+            try:
+                taken = await connection.eval(_RECEIVE_MANY, 2, channel_key, backup, self.receive_batch)
+                for content in taken[::2]:
+                    waiting.append(self._unpack(channel, content))
+                if taken:
+                    await connection.delete(backup)  # buffered: a duplicate, at worst, if cut off here
+            finally:
+                self.receive_clean_locks.release(channel_key)
+            if not waiting:  # nothing yet: wait for one, blocking, as channels_redis does
+                return await super().receive_single(channel)
+        return waiting.popleft()
+
+    def _unpack(self, channel: str, content: bytes):
+        message = self.deserialize(content)
+        if "__asgi_channel__" in message:
+            return message.pop("__asgi_channel__"), message
+        return channel, message
+
+
 def _is_redis(layer) -> bool:
-    return isinstance(layer, RedisChannelLayer)
+    return isinstance(layer, core.RedisChannelLayer)
 
 
-def _sequence_key(layer: RedisChannelLayer, group: str) -> str:
+def _sequence_key(layer: core.RedisChannelLayer, group: str) -> str:
     return f"{layer.prefix}:seq:{group}"
 
 

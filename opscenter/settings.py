@@ -180,7 +180,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "opscenter.layers.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 gives every read a 5 s timeout, the time channels_redis blocks waiting for a
                 # message: an idle socket would then be closed (channels_redis#422). No client timeout:

@@ -9,7 +9,7 @@ REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 def redis_channel_layers(prefix: str | None = None, url: str = REDIS_URL) -> dict:
     return {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "opscenter.layers.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": url, "socket_timeout": None}],
                 "prefix": prefix or f"test-{uuid.uuid4().hex[:8]}",
