@@ -153,9 +153,7 @@ class TrackingBatchApi(_IntakeApi):
     @extend_schema(summary="Buffered positions of one bracelet", request=None, responses=BatchOutputSerializer)
     def post(self, request: Request) -> Response:
         try:
-            reports = protocols.read_batch(
-                _json_body(request), limit=getattr(settings, "BRACELET_BATCH_MAX_POSITIONS", 1000)
-            )
+            reports = protocols.read_batch(_json_body(request), limit=settings.BRACELET_BATCH_MAX_POSITIONS)
         except ReportError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
         return Response(_counts(_receive(request, reports, "batch")))
