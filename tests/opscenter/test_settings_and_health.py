@@ -92,3 +92,18 @@ def test_healthz_is_503_when_redis_does_not_answer(settings):
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["redis"].startswith("error")
+
+
+def test_static_files_collect_in_production_shape(tmp_path):
+    """With DEBUG off the static files are served from collectstatic's hashed copies (the Dockerfile runs
+    it): every file they reference must be there (a vendored script's source map was not)."""
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings; from django.core.management import call_command; "
+        f"settings.STATIC_ROOT = {str(tmp_path)!r}; call_command('collectstatic', '--noinput', '-v', '0')",
+        DEBUG="False", SECRET_KEY="collectstatic-only", SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/leaflet/leaflet.js" in manifest
+    assert "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in manifest
