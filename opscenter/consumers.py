@@ -72,7 +72,7 @@ def session_access(session_key: str | None) -> Access | int:
     if user_id is None or backend_path not in settings.AUTHENTICATION_BACKENDS:
         return NOT_AUTHENTICATED
     user = load_backend(backend_path).get_user(User._meta.pk.to_python(user_id))  # None when inactive
-    if user is None:
+    if not isinstance(user, User):
         return NOT_AUTHENTICATED
     session_hash = store.get(HASH_SESSION_KEY) or ""
     hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]

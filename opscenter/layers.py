@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from channels_redis import core
@@ -197,7 +198,7 @@ class Publisher:
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(self._drain())
 
-    def submit(self, groups: list[str], message: dict) -> None:
+    def submit(self, groups: list[str], message: Mapping[str, Any]) -> None:
         self.queue.append((groups, message))  # deque.append is thread-safe
         self.loop.call_soon_threadsafe(self.ready.set)
 
