@@ -110,6 +110,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _exchange(port: int, request: bytes) -> tuple[bytes, bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _blank, payload = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0], payload
+
+
 def test_daphne_answers_an_oversized_upload_with_the_json_413(tmp_path):
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
@@ -119,28 +129,27 @@ def test_daphne_answers_an_oversized_upload_with_the_json_413(tmp_path):
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "opscenter.asgi:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    head = b"POST /api/v1/tracking/osmand HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
                 break
             except OSError:
                 assert time.monotonic() < deadline, "Daphne did not start"
                 assert server.poll() is None, "Daphne exited"
                 time.sleep(0.2)
-        with connection:
-            body = b"x" * 5000
-            connection.sendall(
-                b"POST /api/v1/tracking/osmand HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                b"Content-Length: 5000\r\nConnection: close\r\n\r\n" + body
-            )
-            answer = b""
-            while chunk := connection.recv(65536):
-                answer += chunk
-        head, _blank, payload = answer.partition(b"\r\n\r\n")
-        assert head.split(b"\r\n")[0] == b"HTTP/1.1 413 Request Entity Too Large"
-        assert json.loads(payload)["code"] == "request_too_large"
+
+        declared = _exchange(port, head + b"Content-Length: 5000\r\nConnection: close\r\n\r\n" + b"x" * 5000)
+        chunk = b"%x\r\n" % 1000 + b"x" * 1000 + b"\r\n"
+        streamed = _exchange(
+            port, head + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunk * 5 + b"0\r\n\r\n"
+        )
+
+        for status, payload in (declared, streamed):
+            assert status == b"HTTP/1.1 413 Request Entity Too Large"
+            assert json.loads(payload)["code"] == "request_too_large"
     finally:
         server.terminate()
         server.wait(timeout=20)
