@@ -23,7 +23,7 @@ class TieredLockoutHandler(AxesDatabaseHandler):
     def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
         """The failures axes compares with AXES_FAILURE_LIMIT: the pair's own, or the limit itself once
         the address has reached its own limit."""
-        attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)
+        attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)  # type: ignore[attr-defined]
         if settings.AXES_COOLOFF_TIME is not None:
             attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
         address = attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0

@@ -6,6 +6,8 @@ may have its own, `device.<kind>` (a Traccar gateway forwards for every bracelet
 rate: 429 with Retry-After.
 """
 
+from typing import cast
+
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -25,13 +27,13 @@ class CredentialRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at each request, not frozen at import as SimpleRateThrottle does.
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES[self.scope])
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         principal = request.user
         if not getattr(principal, "is_authenticated", False) or getattr(principal, "pk", None) is None:
             return None  # refused by authentication anyway
-        ident = f"{type(principal)._meta.label_lower}:{principal.pk}"
+        ident = f"{type(principal).__name__.lower()}:{principal.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
