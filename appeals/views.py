@@ -32,9 +32,7 @@ REASONS_SESSION_KEY = "appeals.applicant_reasons"
 
 def _reason_grant(request: HttpRequest, appeal: Appeal, reason: str) -> None:
     reasons = {
-        pk: granted
-        for pk, granted in request.session.get(REASONS_SESSION_KEY, {}).items()
-        if parse_datetime(granted[1]) > timezone.now()
+        pk: granted for pk, granted in request.session.get(REASONS_SESSION_KEY, {}).items() if _lasts(granted[1])
     }
     until = timezone.now() + timedelta(seconds=settings.APPEALS_APPLICANT_READ_SECONDS)
     reasons[str(appeal.pk)] = [reason[:500], until.isoformat()]
@@ -47,7 +45,12 @@ def _reason_for(request: HttpRequest, appeal: Appeal) -> str:
     if not granted:
         return ""
     reason, until = granted
-    return reason if parse_datetime(until) > timezone.now() else ""
+    return reason if _lasts(until) else ""
+
+
+def _lasts(until: str) -> bool:
+    moment = parse_datetime(until)
+    return moment is not None and moment > timezone.now()
 
 
 def _scoped_appeal(request: HttpRequest, appeal_pk: int) -> Appeal:

@@ -30,10 +30,13 @@ PERSON_FIELDS = ("full_name", "iin", "birth_date", "photo", "home_address", "not
 PLACE_FIELDS = ("name", "latitude", "longitude", "radius_m", "polygon")
 
 
-@admin.display(description=_("file number"))
-def file_number(obj) -> str:
-    person = obj if isinstance(obj, SupervisedPerson) else obj.person
-    return person.file_number if person is not None else "—"
+class FileNumberColumn:
+    """The person a row is about, by file number: for lists, pages and inlines that must not name them."""
+
+    @admin.display(description=_("file number"))
+    def file_number(self, obj) -> str:
+        person = obj if isinstance(obj, SupervisedPerson) else obj.person
+        return person.file_number if person is not None else "—"
 
 
 def _file_search(queryset, term: str):
@@ -83,8 +86,8 @@ class RulesChangedMixin:
 
 
 @admin.register(SupervisedPerson)
-class SupervisedPersonAdmin(RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
-    list_display = [file_number, "district", "responsible_officer"]
+class SupervisedPersonAdmin(FileNumberColumn, RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
+    list_display = ["file_number", "district", "responsible_officer"]
     list_filter = ["district"]
     search_fields = ["pk"]  # by file number, see get_search_results
     search_help_text = _("File number, e.g. EM-000042.")
@@ -105,8 +108,8 @@ class CurfewWindowInline(AuditedInline, admin.TabularInline):
 
 
 @admin.register(Zone)
-class ZoneAdmin(RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
-    list_display = ["pk", "kind", file_number, "shape", "schedule", "is_active"]
+class ZoneAdmin(FileNumberColumn, RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
+    list_display = ["pk", "kind", "file_number", "shape", "schedule", "is_active"]
     list_filter = ["kind", "shape", "schedule", "is_active"]
     list_select_related = ["person"]
     raw_id_fields = ["person"]  # a select would list everyone's name
@@ -115,22 +118,22 @@ class ZoneAdmin(RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
     actions = None
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(FileNumberColumn, admin.TabularInline):
     model = BraceletAssignment
     extra = 0
     can_delete = False
-    fields = [file_number, "started_at", "ended_at"]
-    readonly_fields = fields
+    readonly_fields = ("file_number", "started_at", "ended_at")
+    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(Bracelet)
-class BraceletAdmin(admin.ModelAdmin):
+class BraceletAdmin(FileNumberColumn, admin.ModelAdmin):
     """No positions here: the last known place is the person's, shown on their audited card."""
 
-    list_display = ["unique_id", "model", "state", file_number, "battery", "last_contact_at", "last_fix_at"]
+    list_display = ["unique_id", "model", "state", "file_number", "battery", "last_contact_at", "last_fix_at"]
     list_filter = ["state", "model"]
     list_select_related = ["person"]
     search_fields = ["unique_id"]
@@ -139,13 +142,13 @@ class BraceletAdmin(admin.ModelAdmin):
         "model",
         "firmware",
         "state",
-        file_number,
+        "file_number",
         "battery",
         "last_contact_at",
         "last_fix_at",
         "last_fix_received_at",
     ]
-    readonly_fields = [file_number, "battery", "last_contact_at", "last_fix_at", "last_fix_received_at"]
+    readonly_fields = ["file_number", "battery", "last_contact_at", "last_fix_at", "last_fix_received_at"]
     inlines = [AssignmentInline]
 
     def save_model(self, request, obj, form, change) -> None:
@@ -165,18 +168,18 @@ class BraceletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(ReadOnlyAdmin):
+class PositionAdmin(FileNumberColumn, ReadOnlyAdmin):
     """Kept for their retention and counted here; where someone was is shown only on the person's
     audited card."""
 
-    list_display = ["fix_time", "bracelet", file_number, "battery", "alarm", "is_late", "source", "case_number"]
+    list_display = ["fix_time", "bracelet", "file_number", "battery", "alarm", "is_late", "source", "case_number"]
     list_filter = ["source", "is_late", "is_valid"]
     search_fields = ["bracelet__unique_id", "case_number"]
     date_hierarchy = "fix_time"
     list_select_related = ["bracelet", "person"]
-    fields = [
+    readonly_fields = (
         "bracelet",
-        file_number,
+        "file_number",
         "fix_time",
         "received_at",
         "battery",
@@ -185,18 +188,18 @@ class PositionAdmin(ReadOnlyAdmin):
         "source",
         "is_late",
         "case_number",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
 
 @admin.register(Violation)
-class ViolationAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", file_number, "kind", "status", "severity", "alarm_at", "ended_at", "end_reason"]
+class ViolationAdmin(FileNumberColumn, ReadOnlyAdmin):
+    list_display = ["started_at", "file_number", "kind", "status", "severity", "alarm_at", "ended_at", "end_reason"]
     list_filter = ["kind", "status", "severity"]
     date_hierarchy = "started_at"
     list_select_related = ["person"]
-    fields = [
-        file_number,
+    readonly_fields = (
+        "file_number",
         "bracelet",
         "kind",
         "status",
@@ -206,5 +209,5 @@ class ViolationAdmin(ReadOnlyAdmin):
         "ended_at",
         "end_reason",
         "alert",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields

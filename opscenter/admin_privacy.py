@@ -3,7 +3,7 @@ audit (`PersonalDataAdmin`), and inlines whose personal fields the audit of an e
 copy (`AuditedInline`). Lists never show personal data: their admins name people by a pseudonymous
 reference (a file number) or not at all."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import admin
@@ -82,9 +82,7 @@ def _reference(obj) -> str:
 
 def _grant(request: HttpRequest, obj, reason: str) -> None:
     now = timezone.now()
-    reasons = {
-        key: value for key, value in request.session.get(SESSION_KEY, {}).items() if parse_datetime(value[1]) > now
-    }
+    reasons = {key: value for key, value in request.session.get(SESSION_KEY, {}).items() if _lasts(value[1], now)}
     until = now + timedelta(seconds=settings.ADMIN_PERSONAL_DATA_READ_SECONDS)
     reasons[_key(obj)] = [reason[:500], until.isoformat()]
     request.session[SESSION_KEY] = reasons
@@ -92,6 +90,11 @@ def _grant(request: HttpRequest, obj, reason: str) -> None:
 
 def _granted(request: HttpRequest, obj) -> str:
     granted = request.session.get(SESSION_KEY, {}).get(_key(obj))
-    if not granted or parse_datetime(granted[1]) <= timezone.now():
+    if not granted or not _lasts(granted[1], timezone.now()):
         return ""
     return granted[0]
+
+
+def _lasts(until: str, now: datetime) -> bool:
+    moment = parse_datetime(until)
+    return moment is not None and moment > now

@@ -31,7 +31,7 @@ def positions_purge(*, now: datetime | None = None) -> int:
         batch = Position.objects.filter(pk__in=pks)
         # Up to the last purged fix of each person, their violations' alerts hold purged positions.
         reach = batch.filter(person__isnull=False).values("person_id").annotate(last=Max("fix_time")).order_by()
-        alert_pks = set()
+        alert_pks: set[int] = set()
         for row in reach:
             alert_pks.update(
                 Violation.objects.filter(
