@@ -55,5 +55,7 @@ class AuditSeal(models.Model):
 
 
 # Tables that only ever grow: triggers refuse UPDATE, DELETE and TRUNCATE of them (migrations 0003, 0007,
-# 0008), and the runtime role may only INSERT and SELECT them (db_grant_runtime_role).
+# 0008), and the runtime role may only INSERT and SELECT them (db_grant_runtime_role). On SQLite, a
+# migration that alters one of them remakes the table and loses its triggers: it must create them again
+# (tests/opscenter/test_audit.py fails on SQLite until it does).
 APPEND_ONLY_MODELS: tuple[type[models.Model], ...] = (AuditEntry, AuditSeal)

@@ -53,8 +53,10 @@ def _seal_batch(now: datetime) -> int:
         entries = AuditEntry.objects.filter(seal__isnull=True)
         if last is not None:
             # Look only a grace period behind the newest sealed entry (not through the whole audit every
-            # run): what is older and still unsealed is what audit_verify reports.
-            entries = entries.filter(at__gte=last.entry.at - timedelta(seconds=settings.AUDIT_SEAL_GRACE_SECONDS))
+            # run): what is older and still unsealed is what audit_verify reports. Never behind a time
+            # still to come: an entry put in with a date in the future must not stop the sealing.
+            since = min(last.entry.at, now) - timedelta(seconds=settings.AUDIT_SEAL_GRACE_SECONDS)
+            entries = entries.filter(at__gte=since)
         previous_hash, seq = (last.hash, last.seq) if last is not None else (GENESIS, 0)
         seals = []
         for entry in entries.order_by("pk")[:_BATCH]:

@@ -130,6 +130,12 @@ def test_the_grants_are_insert_and_select_on_the_audit_and_read_write_elsewhere(
             [runtime_role, "opscenter_alert"],
         )
         assert [row[0] for row in cursor.fetchall()] == ["DELETE", "INSERT", "SELECT", "UPDATE"]
+        cursor.execute(
+            "SELECT privilege_type FROM information_schema.role_table_grants "
+            "WHERE grantee = %s AND table_name = %s ORDER BY privilege_type",
+            [runtime_role, "django_migrations"],
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["SELECT"]
 
 
 @on_postgresql

@@ -18,6 +18,8 @@ ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 APPEND_ONLY_PRIVILEGES = "SELECT, INSERT"
 REFUSED_ON_APPEND_ONLY = ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")
+# The runtime reads which migrations are applied (the demo checks); only the migrating role records them.
+READ_ONLY_TABLES = ("django_migrations",)
 
 
 class Command(BaseCommand):
@@ -74,6 +76,9 @@ class Command(BaseCommand):
             for table in append_only:
                 cursor.execute(f"REVOKE ALL ON {quote(table)} FROM {quote(role)}")
                 cursor.execute(f"GRANT {APPEND_ONLY_PRIVILEGES} ON {quote(table)} TO {quote(role)}")
+            for table in READ_ONLY_TABLES:
+                cursor.execute(f"REVOKE ALL ON {quote(table)} FROM {quote(role)}")
+                cursor.execute(f"GRANT SELECT ON {quote(table)} TO {quote(role)}")
             # ALL SEQUENCES includes the sequences behind identity columns; UPDATE lets setval() run.
             cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {quote(schema)} TO {quote(role)}")
 
@@ -93,8 +98,10 @@ class Command(BaseCommand):
             )
             tables = cursor.fetchone()[0]
         self.stdout.write(
-            f"{role}: {TABLE_PRIVILEGES} on {tables - len(append_only)} tables of {database}.{schema}, "
-            f"{APPEND_ONLY_PRIVILEGES} only on {', '.join(append_only)}; the sequences. Owner: {owner}."
+            f"{role}: {TABLE_PRIVILEGES} on {tables - len(append_only) - len(READ_ONLY_TABLES)} tables of "
+            f"{database}.{schema}, "
+            f"{APPEND_ONLY_PRIVILEGES} only on {', '.join(append_only)}, SELECT only on "
+            f"{', '.join(READ_ONLY_TABLES)}; the sequences. Owner: {owner}."
         )
 
     def _refuse_a_role_that_could_edit_the_audit(self, cursor, *, role: str, schema: str, tables: list[str]) -> None:
