@@ -17,6 +17,7 @@ from tests.bracelets.conftest import HOME, NOON, offset
 pytestmark = pytest.mark.django_db
 
 GRACE = 180
+QUERIES = 11  # session, user, scope (2), alert, audit, violation+person, order, positions, savepoints
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +98,20 @@ def test_the_zone_concerned_comes_first(person, victim_zone, send, operator_ural
 
     assert details["zones"][0]["id"] == victim_zone.pk
     assert AuditEntry.objects.get(action="personal_data.read").reason == f"Working alert #{alert.pk}"
+
+
+def test_the_details_api_takes_a_fixed_number_of_queries(
+    person, victim_zone, send, operator_uralsk, django_assert_num_queries
+):
+    from rest_framework.test import APIClient
+
+    alert = breach(send)
+    client = APIClient()
+    client.force_login(operator_uralsk)
+    client.post(f"/api/v1/alerts/{alert.pk}/details/", {"reason": "warm-up"}, format="json")  # rules cached
+
+    with django_assert_num_queries(QUERIES):
+        response = client.post(f"/api/v1/alerts/{alert.pk}/details/", {"reason": "Case 9"}, format="json")
+
+    assert response.status_code == 200
+    assert len(response.json()["details"]["positions"]) == 3
