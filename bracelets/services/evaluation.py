@@ -113,7 +113,7 @@ def reports_receive(
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         bracelet = (
             Bracelet.objects.select_for_update(of=("self",))
-            .select_related("person__district")
+            .select_related("person__district__center")
             .exclude(state=BraceletState.RETIRED)
             .filter(**lookup)
             .first()
@@ -548,7 +548,7 @@ def bracelets_supervise(*, now: datetime | None = None) -> int:
 def _supervise_person(person_pk: int, *, now: datetime, check: str) -> int:
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         bracelet = (
-            Bracelet.objects.select_for_update(of=("self",)).select_related("person__district")
+            Bracelet.objects.select_for_update(of=("self",)).select_related("person__district__center")
             .filter(person_id=person_pk).exclude(state=BraceletState.RETIRED).first()
         )  # fmt: skip
         if bracelet is None:

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opscenter.models import OPEN_STATUSES, Alert, AlertStatus, Disposition, Severity
-from opscenter.selectors import alert_get, alert_list
+from opscenter.selectors import alert_detail, alert_get, alert_list
 from opscenter.serializers import AlertDetailSerializer, AlertEventSerializer, AlertSerializer
 from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_resolve
 from opscenter.services.details import alert_details_read
@@ -52,7 +52,7 @@ class AlertListApi(APIView):
 class AlertDetailApi(APIView):
     @extend_schema(responses=AlertDetailSerializer, summary="One alert with its timeline")
     def get(self, request: Request, alert_pk: int) -> Response:
-        alert = alert_get(user=request.user, alert_pk=alert_pk)
+        alert = alert_detail(user=request.user, alert_pk=alert_pk)
         return Response(AlertDetailSerializer(alert).data)
 
 

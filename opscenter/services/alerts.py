@@ -4,7 +4,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,7 +63,10 @@ def alert_raise(
             try:
                 with transaction.atomic():
                     existing = (
-                        Alert.objects.select_for_update().filter(dedup_key=dedup_key, status__in=OPEN_STATUSES).first()
+                        Alert.objects.select_for_update(of=("self",))
+                        .select_related(*_RELATED)
+                        .filter(dedup_key=dedup_key, status__in=OPEN_STATUSES)
+                        .first()
                     )
                     if existing is not None:
                         return _repeat(existing, fields=fields, severity=severity, now=now, actor=actor)
@@ -88,10 +90,11 @@ def _repeat(alert: Alert, *, fields: dict, severity: int, now, actor: User | Non
     for name, value in fields.items():
         setattr(alert, name, value)
     alert.severity = min(alert.severity, severity)
-    alert.repeat_count = F("repeat_count") + 1
+    # The row is locked (select_for_update; on SQLite the transaction is IMMEDIATE), so the count read with
+    # it is current and no F() expression (and re-read) is needed.
+    alert.repeat_count += 1
     alert.updated_at = now
     alert.save()
-    alert.refresh_from_db(fields=["repeat_count"])
     AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.REPEATED, actor=actor, at=now)
     publish_alert_on_commit(alert)
     return alert

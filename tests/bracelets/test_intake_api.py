@@ -299,3 +299,46 @@ def test_a_batch_over_the_limit_is_refused_before_a_position_is_read(client, dev
     assert response.json()["errors"] == {shape: ["At most 3 positions in one batch."]}
     assert read == []
     assert Position.objects.count() == 0
+
+
+# --- query counts --------------------------------------------------------------------------------
+# A bracelet reporting as usual (at home, in its zone) costs the same few queries, whatever the protocol and
+# however many positions a batch holds: the credential; the bracelet's row locked (with its person, district
+# and center); one INSERT of the positions; one UPDATE of the bracelet; the savepoint around them.
+REPORT_QUERIES = 6
+
+
+def usual_report(client, token, *, at: int, how: str):
+    if how == "osmand query":
+        return client.get(OSMAND, {"key": token, "id": UNIQUE_ID, "timestamp": at, "lat": HOME[0], "lon": HOME[1],
+                                   "batt": 88, "accuracy": 5})  # fmt: skip
+    if how == "osmand json":
+        body = {"id": UNIQUE_ID, "lat": HOME[0], "lon": HOME[1], "timestamp": at, "batt": 88, "accuracy": 5}
+        return client.post(OSMAND, body, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = forwarded(fixTime=datetime.fromtimestamp(at, UTC).isoformat(), attributes={"batteryLevel": 88})
+    return client.post(TRACCAR, body, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+@pytest.mark.parametrize("how", ["osmand query", "osmand json", "traccar"])
+def test_a_usual_report_costs_a_fixed_number_of_queries(client, device, person, how, django_assert_num_queries):
+    _bracelet, token = device
+    start = now_s() - 600
+    assert usual_report(client, token, at=start, how=how).json()["outcome"] == "stored"  # the rules are compiled
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = usual_report(client, token, at=start + 10, how=how)
+    assert response.json()["outcome"] == "stored"
+    assert Alert.objects.count() == 0
+
+
+@pytest.mark.parametrize("size", [1, 10, 50])
+def test_a_batch_costs_as_many_queries_as_a_single_report(client, device, person, size, django_assert_num_queries):
+    _bracelet, token = device
+    start = now_s() - 600
+    assert usual_report(client, token, at=start, how="osmand query").json()["outcome"] == "stored"
+    positions = [
+        {"timestamp": start + 10 + second, "lat": HOME[0], "lon": HOME[1], "accuracy": 6} for second in range(size)
+    ]
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = client.post(BATCH, {"positions": positions}, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.json() == {"stored": size, "late": 0, "duplicate": 0, "contact": 0}
+    assert Position.objects.count() == size + 1

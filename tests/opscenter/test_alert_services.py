@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from opscenter.errors import InvalidTransition, NotAllowed
-from opscenter.models import Alert, AlertEvent, AlertStatus, AuditEntry
+from opscenter.models import Alert, AlertEvent, AlertStatus, AuditEntry, District
 from opscenter.services.alerts import (
     alert_acknowledge,
     alert_comment,
@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def raise_one(**overrides) -> Alert:
-    fields = dict(source="alarms", kind="panic", severity=1, title="Panic: School No. 5", district=district("uralsk"))
+    fields = dict(source="alarms", kind="panic", severity=1, title="Panic: School No. 5")
+    if "district" not in overrides and "center" not in overrides:
+        fields["district"] = district("uralsk")
     return alert_raise(**{**fields, **overrides})
 
 
@@ -68,6 +70,53 @@ def test_a_resolved_alert_does_not_absorb_a_new_raise(operator_uralsk):
 
     assert second.pk != first.pk
     assert second.status == AlertStatus.NEW
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_repeats_raised_at_once_are_all_counted():
+    raise_one(dedup_key="panel:7:panic")
+    barrier = threading.Barrier(4)
+
+    def repeat():
+        try:
+            barrier.wait()
+            raise_one(dedup_key="panel:7:panic")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=repeat) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    alert = Alert.objects.get()
+    assert alert.repeat_count == 4
+    assert alert.events.filter(action="repeated").count() == 4
+
+
+# Raising is the hot path of every app: its cost is pinned. A new alert: the savepoint, the look-up of an open
+# alert with the key, the alert, its first event, the audit entry. A repeat: the locked alert (with the users
+# it names, so that publishing it asks nothing more), its update and its event.
+def test_raising_a_new_alert_costs_a_fixed_number_of_queries(django_assert_num_queries):
+    where = District.objects.select_related("center").get(code="uralsk")
+    with django_assert_num_queries(6):
+        raise_one(district=where, dedup_key="panel:1:panic")
+    with django_assert_num_queries(5):
+        raise_one(district=where)  # no key, no look-up
+
+
+@pytest.mark.parametrize("state", ["new", "acknowledged", "dispatched"])
+def test_a_repeat_costs_a_fixed_number_of_queries(operator_uralsk, state, django_assert_num_queries):
+    where = District.objects.select_related("center").get(code="uralsk")
+    alert = raise_one(district=where, dedup_key="panel:1:panic")
+    if state == "acknowledged":
+        alert_acknowledge(alert=alert, actor=operator_uralsk)
+    elif state == "dispatched":
+        alert_dispatch(alert=alert, actor=operator_uralsk, unit="Беркут-12")
+    with django_assert_num_queries(5):
+        repeated = raise_one(district=where, dedup_key="panel:1:panic")
+    assert (repeated.pk, repeated.repeat_count, repeated.status) == (alert.pk, 1, state)
 
 
 def test_acknowledge_records_who_and_when(operator_uralsk):
