@@ -156,6 +156,16 @@ def test_granting_to_a_role_that_may_create_roles_is_refused(runtime_role):
 
 
 @on_postgresql
+def test_granting_to_a_member_of_the_owner_is_refused(runtime_role):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+        cursor.execute(f"GRANT {connection.ops.quote_name(owner)} TO {runtime_role}")
+    with pytest.raises(CommandError, match="or a member of it"):
+        call_command("db_grant_runtime_role", "--role", runtime_role, stdout=io.StringIO())
+
+
+@on_postgresql
 def test_granting_to_a_missing_role_without_a_password_is_refused():
     with pytest.raises(CommandError, match="There is no role"):
         call_command("db_grant_runtime_role", "--role", "opscenter_no_such_role", stdout=io.StringIO())
