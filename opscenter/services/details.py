@@ -72,7 +72,8 @@ def alert_worked_by(alert: Alert, user: User) -> bool:
 def alert_details_read(*, user: User, alert: Alert, reason: str = "") -> AlertDetails | None:
     """The details of an alert the user's scope covers (Alert.DoesNotExist otherwise), for someone whose
     role allows it (NotAllowed), with a reason (ReasonRequired) unless they are working the alert.
-    Returns None, and records nothing, when the alert's app has no details for it."""
+    Returns None, and records nothing, when the alert's app has no details for it or retention redacted
+    the alert."""
     require(user, Capability.ALERT_DETAILS_READ)
     alert = alert_get(user=user, alert_pk=alert.pk)
     reason = (reason or "").strip()
@@ -80,8 +81,8 @@ def alert_details_read(*, user: User, alert: Alert, reason: str = "") -> AlertDe
     if implicit:
         reason = _("Working alert #%(id)s") % {"id": alert.pk}
     provider = alert_details_provider(alert)
-    if provider is None:
-        return None
+    if provider is None or alert.redacted_at is not None:
+        return None  # retention redacted the alert: it leads to nobody any more
     # The record first: if it cannot be written (no reason), the provider is never called.
     audit_personal_data_read(
         actor=user,

@@ -156,3 +156,13 @@ def test_api_gives_404_out_of_scope_and_403_without_the_capability(provider, ope
     assert client_for(operator_syrym).post(f"/api/v1/alerts/{alert.pk}/details/", {"reason": "x"}).status_code == 404
     assert client_for(analyst).post(f"/api/v1/alerts/{alert.pk}/details/", {"reason": "x"}).status_code == 403
     assert client_for(operator_syrym).get(f"/api/v1/alerts/{alert.pk}/details/").status_code == 405
+
+
+def test_a_redacted_alert_has_no_details_any_more(provider, operator_uralsk):
+    from opscenter.services.retention import alerts_redact
+
+    alert = raise_one()
+    alerts_redact(alert_pks=[alert.pk])
+
+    assert alert_details_read(user=operator_uralsk, alert=alert, reason="Case 1") is None
+    assert provider == [] and reads() == []
