@@ -96,10 +96,15 @@ class AuditVerdict:
         return self.broken_at is None and not self.unsealed
 
 
-def audit_verify(*, now: datetime | None = None) -> AuditVerdict:
+def audit_verify(*, now: datetime | None = None, anchors: dict[int, str] | None = None) -> AuditVerdict:
     """Walk the chain from its start: every link must follow the one before it, carry its hash, and match
-    its entry as stored now; no entry may be older than the grace period and unsealed."""
+    its entry as stored now; no entry may be older than the grace period and unsealed.
+
+    `anchors` are heads recorded earlier outside the database ({position: hash}, as audit_verify printed
+    them): a chain rewritten from its start up to one of them, or cut short before it, holds together
+    by itself but not against the anchor."""
     now = now or timezone.now()
+    anchors = anchors or {}
     previous_hash, expected_seq = GENESIS, 1
     links = 0
     for seal in AuditSeal.objects.select_related("entry").order_by("seq").iterator(chunk_size=_BATCH):
@@ -110,11 +115,21 @@ def audit_verify(*, now: datetime | None = None) -> AuditVerdict:
             problem = "it does not carry the hash of the link before it"
         elif audit_entry_digest(seal.entry, previous_hash=previous_hash) != seal.hash:
             problem = f"entry {seal.entry_id} is not what was sealed: it was changed"
+        elif seal.seq in anchors and anchors[seal.seq] != seal.hash:
+            problem = "its hash is not the one recorded for it: the chain was rewritten up to here"
         if problem:
             return AuditVerdict(
                 links=links, head=previous_hash, broken_at=expected_seq, entry_pk=seal.entry_id, problem=problem
             )
         previous_hash, expected_seq, links = seal.hash, expected_seq + 1, links + 1
+    beyond = sorted(seq for seq in anchors if seq > links)
+    if beyond:
+        return AuditVerdict(
+            links=links,
+            head=previous_hash,
+            broken_at=beyond[0],
+            problem=f"the chain ends at link {links}, before link {beyond[0]} recorded earlier: it was cut short",
+        )
     cutoff = now - timedelta(seconds=settings.AUDIT_SEAL_GRACE_SECONDS)
     unsealed = AuditEntry.objects.filter(seal__isnull=True, at__lt=cutoff)
     first = unsealed.order_by("pk").first()

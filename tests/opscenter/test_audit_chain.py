@@ -57,7 +57,8 @@ def test_the_beat_task_seals_and_is_scheduled(operator_uralsk):
 def test_an_untouched_chain_holds(sealed):
     verdict = audit_verify()
     assert (verdict.holds, verdict.links, verdict.head) == (True, 3, AuditSeal.objects.get(seq=3).hash)
-    assert run_command("audit_verify") == f"The audit chain holds: 3 links, head {verdict.head}.\n"
+    assert run_command("audit_verify") == f"The audit chain holds: 3 links, head 3:{verdict.head}.\n"
+    assert run_command("audit_verify", "--anchor", f"3:{verdict.head}").startswith("The audit chain holds")
 
 
 def test_an_entry_that_committed_late_is_sealed_a_run_later(sealed):
@@ -103,6 +104,38 @@ def test_a_removed_and_renumbered_link_still_breaks_the_chain(sealed):
     _tamper("DELETE FROM opscenter_auditentry WHERE id = %s", [sealed[1].pk])
     _tamper("UPDATE opscenter_auditseal SET seq = 2 WHERE seq = 3", [])
     _assert_broken(2, sealed[2].pk, "does not carry the hash of the link before it")
+
+
+def test_a_chain_rewritten_whole_holds_by_itself_but_not_against_a_recorded_head(sealed):
+    anchor = f"3:{AuditSeal.objects.get(seq=3).hash}"
+    # Someone with the owner's rights edits entry 2 and recomputes every seal from there on.
+    _tamper("UPDATE opscenter_auditentry SET reason = 'nothing to see' WHERE id = %s", [sealed[1].pk])
+    previous_hash = AuditSeal.objects.get(seq=1).hash
+    for seal in AuditSeal.objects.filter(seq__gte=2).select_related("entry").order_by("seq"):
+        digest = audit_entry_digest(seal.entry, previous_hash=previous_hash)
+        _tamper(
+            "UPDATE opscenter_auditseal SET previous_hash = %s, hash = %s WHERE id = %s",
+            [previous_hash, digest, seal.pk],
+        )
+        previous_hash = digest
+    assert audit_verify().holds
+    with pytest.raises(CommandError, match=r"broken at link 3 .*rewritten"):
+        run_command("audit_verify", "--anchor", anchor)
+
+
+def test_a_chain_cut_short_fails_against_a_recorded_head(sealed):
+    anchor = f"3:{AuditSeal.objects.get(seq=3).hash}"
+    _tamper("DELETE FROM opscenter_auditseal WHERE seq = 3", [])
+    _tamper("DELETE FROM opscenter_auditentry WHERE id = %s", [sealed[2].pk])
+    assert audit_verify().holds
+    with pytest.raises(CommandError, match=r"broken at link 3: .*cut short"):
+        run_command("audit_verify", "--anchor", anchor)
+
+
+@pytest.mark.parametrize("anchor", ["3", "x:abc", "3:" + "g" * 64])
+def test_a_malformed_anchor_is_refused(anchor):
+    with pytest.raises(CommandError, match="expected POSITION:HASH"):
+        run_command("audit_verify", "--anchor", anchor)
 
 
 def test_an_entry_slipped_in_behind_the_platform_is_reported_unsealed(sealed):
