@@ -9,6 +9,7 @@ signature) and must get the stored 201.
 
     .venv/bin/python bench/appeals.py                       # 4 clients, 10 s per phase
     .venv/bin/python bench/appeals.py --seconds 3           # quick
+    DATABASE_POOL=True .venv/bin/python bench/appeals.py    # Daphne with pooled connections, as compose's web
 
 It needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/opscenter_bench: create
 it once with `createdb -h 127.0.0.1 -U postgres opscenter_bench`) and Redis (REDIS_URL, default

@@ -12,6 +12,7 @@ socket (the way the web process scales out); the default is one per CPU.
 
     .venv/bin/python bench/tracking.py                       # 10 s per load
     .venv/bin/python bench/tracking.py --seconds 3 --json    # quick, figures to bench/results/
+    DATABASE_POOL=True .venv/bin/python bench/tracking.py    # Daphne with pooled connections, as compose's web
 """
 
 import argparse
