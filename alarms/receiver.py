@@ -357,7 +357,8 @@ class Receiver:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.flush_refusals()
-        self.executor.shutdown(wait=True)
+        # Not on the loop: a worker thread may still be publishing an alert through this very loop.
+        await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)
 
     async def serve_forever(self) -> None:
         await self.start()

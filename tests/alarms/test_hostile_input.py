@@ -198,10 +198,10 @@ def test_the_frame_queue_is_bounded_and_known_accounts_go_before_noise(start, mo
         for number in range(5):
             sock.sendto(build_frame(account=f"999{number}", data="1602 00 000"), target)
         wait_for(lambda: receiver.receiver.dropped == 3)
-        sock.sendto(build_frame(data="1120 01 015", sequence="0002"), target)
+        sock.sendto(build_frame(data="1602 00 000", sequence="0002"), target)
         wait_for(lambda: len(receiver.receiver.queue.known) == 1)
         blocked.release.set()
-        wait_for(lambda: AlarmEvent.objects.count() == 1)
+        wait_for(lambda: len(blocked.batches) == 2 and ReceivedFrame.objects.count() == 2)
     assert blocked.batches == [["1234"], ["1234", "9990", "9991"]]  # known first, noise beyond 2 dropped
 
 
