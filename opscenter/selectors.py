@@ -6,7 +6,7 @@ and of their districts, and nothing when they have neither.
 
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 
 from opscenter.models import OPEN_STATUSES, Alert, AlertEvent, District, OperationsCenter, User
 
@@ -59,6 +59,7 @@ def alert_list(
     since: datetime | None = None,
     open_only: bool = False,
 ) -> QuerySet[Alert]:
+    """The alerts of the user's scope, in the queue's order (QUEUE_ORDER)."""
     alerts = alerts_visible(user=user)
     if open_only:
         alerts = alerts.filter(status__in=OPEN_STATUSES)
@@ -70,7 +71,16 @@ def alert_list(
         alerts = alerts.filter(center__code=center)
     if since:
         alerts = alerts.filter(updated_at__gte=since)
-    return alerts.order_by("severity", "-raised_at", "-pk")
+    return alerts.annotate(waiting_escalated=QUEUE_ESCALATED).order_by(*QUEUE_ORDER)
+
+
+# The queue's order, the dashboard's too (compareEntries in dashboard.js): escalated alerts nobody has
+# acknowledged yet first, then the most severe, then the oldest (the one waiting longest). Once someone
+# acknowledges an escalated alert it takes its place by severity and age again.
+QUEUE_ESCALATED = Case(
+    When(escalation_level__gt=0, status="new", then=Value(True)), default=Value(False), output_field=BooleanField()
+)
+QUEUE_ORDER = ("-waiting_escalated", "severity", "raised_at", "pk")
 
 
 def alert_get(*, user: User, alert_pk: int) -> Alert:

@@ -25,7 +25,7 @@ class AlertListApi(APIView):
     @extend_schema(
         parameters=[AlertFilterSerializer],
         responses=AlertSerializer(many=True),
-        summary="Alerts in the caller's scope, most severe and newest first",
+        summary="Alerts in the caller's scope: escalated and unacknowledged first, then most severe, then oldest",
     )
     def get(self, request: Request) -> Response:
         filters = self.AlertFilterSerializer(

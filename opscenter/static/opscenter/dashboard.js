@@ -388,9 +388,19 @@
     }
   }
 
+  /** An escalated alert nobody has acknowledged yet goes before everything else. */
+  function waitingEscalated(entry) {
+    return entry.data.escalation_level > 0 && entry.data.status === "new" ? 0 : 1;
+  }
+
+  /** The queue's order, as the server's (opscenter.selectors.QUEUE_ORDER): escalated and waiting
+   * first, then the most severe, then the oldest. */
   function compareEntries(left, right) {
     return (
-      left.data.severity - right.data.severity || right.raisedMs - left.raisedMs || right.id - left.id
+      waitingEscalated(left) - waitingEscalated(right) ||
+      left.data.severity - right.data.severity ||
+      left.raisedMs - right.raisedMs ||
+      left.id - right.id
     );
   }
 
@@ -463,7 +473,12 @@
     entry.data = alert;
     entry.updatedMs = updatedMs;
     entry.raisedMs = Date.parse(alert.raised_at);
-    if (previous.severity !== alert.severity || previous.raised_at !== alert.raised_at) {
+    if (
+      previous.severity !== alert.severity ||
+      previous.raised_at !== alert.raised_at ||
+      previous.escalation_level !== alert.escalation_level ||
+      previous.status !== alert.status
+    ) {
       orderIsStale = true;
     }
     renderRow(entry);
