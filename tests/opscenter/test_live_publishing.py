@@ -139,3 +139,20 @@ def test_a_send_given_up_on_is_logged_as_an_error(layer, monkeypatch, settings, 
 
     assert "gave up sending 1 message(s) to alerts.center.3 after 3 attempts" in caplog.text
     assert layers.publisher(layer, **live._publisher_options()).dropped == 1
+
+
+async def test_a_batched_receive_cut_off_after_redis_popped_loses_nothing():
+    layer = layers.RedisChannelLayer(**redis_channel_layers()["default"]["CONFIG"])
+    channel = await layer.new_channel()
+    for index in range(3):
+        await layer.send(channel, {"type": "test", "index": index})
+    channel_key = layer.prefix + layer.non_local_name(channel)
+    connection = layer.connection(layer.consistent_hash(layer.non_local_name(channel)))
+
+    # Redis popped two into the backup, and the reply never reached the process
+    await connection.eval(layers._RECEIVE_MANY, 2, channel_key, layer._backup_channel_name(channel_key), 2)
+    received = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(3)]
+
+    assert [message["index"] for message in received] == [0, 1, 2]
+    assert await connection.exists(layer._backup_channel_name(channel_key)) == 0
+    await layer.flush()
