@@ -225,13 +225,20 @@ class AlertAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_label", "action", "object_type", "object_repr", "reason", "address"]
+    list_display = ["at", "actor_label", "action", "object_type", "object_repr", "reason", "address", "sealed"]
     list_filter = ["action", "object_type"]
+    list_select_related = ["seal"]
     search_fields = ["actor_label", "object_repr", "object_id", "reason", "address"]
     date_hierarchy = "at"
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
-        return [field.name for field in AuditEntry._meta.fields]
+        return [*(field.name for field in AuditEntry._meta.fields), "sealed"]
+
+    @admin.display(description=_("seal"))
+    def sealed(self, obj: AuditEntry) -> str:
+        """Its place in the hash chain, or a dash until beat seals it (`manage.py audit_verify` checks it)."""
+        seal = getattr(obj, "seal", None)
+        return f"#{seal.seq} {seal.hash[:12]}" if seal is not None else "—"
 
 
 class OutboxAttemptInline(admin.TabularInline):

@@ -8,9 +8,10 @@ from django.db.utils import DatabaseError
 from django.test import Client
 
 from opscenter.errors import ReasonRequired
-from opscenter.models import AuditEntry
+from opscenter.models import AuditEntry, AuditSeal
 from opscenter.services.alerts import alert_raise
 from opscenter.services.audit import audit_context, audit_personal_data_read, audit_record
+from opscenter.services.audit_chain import audit_seal
 from tests.audit_triggers import audit_triggers_bypassed
 from tests.factories import district
 
@@ -58,6 +59,15 @@ def test_the_admin_shows_the_audit_read_only(admin_client, operator_uralsk):
     assert admin_client.post(f"/admin/opscenter/auditentry/{entry.pk}/change/", {"action": "z"}).status_code == 403
     entry.refresh_from_db()
     assert entry.action == "x.y"
+
+
+def test_the_admin_shows_each_entrys_seal(admin_client, operator_uralsk):
+    entry = audit_record(actor=operator_uralsk, action="x.y")
+    assert "—" in admin_client.get(f"/admin/opscenter/auditentry/{entry.pk}/change/").content.decode()
+    audit_seal()
+    seal = AuditSeal.objects.get(entry=entry)
+    listing = admin_client.get("/admin/opscenter/auditentry/").content.decode()
+    assert f"#{seal.seq} {seal.hash[:12]}" in listing
 
 
 def _raw(statement: str):
