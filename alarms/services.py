@@ -57,8 +57,10 @@ def frames_receive(frames: list[Incoming], *, now: datetime | None = None) -> li
     all), so a busy receiver pays the commit once per batch. All are committed or none: a database error
     propagates, nobody gets an answer and every panel repeats its frame.
 
-    Only frames that pass authentication are stored and count as contact; every refusal is tallied per
-    source address (`RefusedInput`), so hostile input costs a counter, not a row per frame."""
+    The database work is per batch, not per frame: one query locks the batch's panels, one looks for
+    repeats, one inserts the frames, one the events, one refreshes supervision; only alarms and restores
+    (rare) cost queries of their own. Only frames that pass authentication are stored and count as
+    contact; every refusal is tallied per source address (`RefusedInput`)."""
     now = now or timezone.now()
     parsed: list[dc09.Frame | dc09.FrameError] = []
     for incoming in frames:
@@ -71,21 +73,37 @@ def frames_receive(frames: list[Incoming], *, now: datetime | None = None) -> li
             parsed.append(error)
     results: list[Received | None] = [None] * len(frames)
     refusals: list[Refusal] = []
-    # Panels are locked in account order, so that two batches never wait for each other in a circle.
-    order = sorted(range(len(frames)), key=lambda i: getattr(parsed[i], "account", None) or "")
+    accounts = sorted({frame.account for frame in parsed if isinstance(frame, dc09.Frame) and frame.account})
     with transaction.atomic():
-        for index in order:
-            incoming, frame = frames[index], parsed[index]
+        # One panel's frames are handled one batch at a time (row locks, taken in account order so that two
+        # batches never wait for each other in a circle): a repeat racing its original is seen.
+        panels = (
+            {
+                panel.account: panel
+                for panel in AlarmPanel.objects.select_for_update(of=("self",))
+                .select_related("protected_object__district")
+                .filter(account__in=accounts, is_active=True)
+                .order_by("account")
+            }
+            if accounts
+            else {}
+        )
+        accepted: list[_Accepted] = []
+        for index, (incoming, frame) in enumerate(zip(frames, parsed, strict=True)):
             if isinstance(frame, dc09.FrameError):
                 results[index] = Received(None, "none", str(frame))
                 refusals.append(Refusal.of(incoming, str(frame), now=now))
                 continue
-            # One panel's frames are handled one at a time (row lock): a repeat racing its original is seen.
-            panel = AlarmPanel.objects.select_for_update().filter(account=frame.account or "", is_active=True).first()
-            received = _decide(frame, panel, incoming=incoming, now=now)
-            results[index] = received
-            if received.outcome != "ack":
-                refusals.append(Refusal.of(incoming, received.reason, now=now, account=frame.account or ""))
+            panel = panels.get(frame.account or "")
+            decision = _decide(frame, panel, incoming=incoming, now=now)
+            if isinstance(decision, Received):
+                results[index] = decision
+                refusals.append(Refusal.of(incoming, decision.reason, now=now, account=frame.account or ""))
+                continue
+            accepted.append(_Accepted(frame, decision, panel, incoming))  # type: ignore[arg-type]
+            results[index] = Received(dc09.build_ack(frame, panel.aes_key or None, now), "ack")  # type: ignore[union-attr]
+        if accepted:
+            _store(accepted, now=now)
         if refusals:
             refusals_record(refusals)
     return results  # type: ignore[return-value]
@@ -118,7 +136,8 @@ def _authenticate(frame: dc09.Frame, panel: AlarmPanel, *, peer: str) -> None:
         raise dc09.ContentError("plain frame for an account that encrypts")
 
 
-def _decide(frame: dc09.Frame, panel: AlarmPanel | None, *, incoming: Incoming, now: datetime) -> Received:
+def _decide(frame: dc09.Frame, panel: AlarmPanel | None, *, incoming: Incoming, now: datetime) -> Reading | Received:
+    """The frame's reading when it may be believed, else the refusal to answer with. No database work."""
     if panel is None:
         return Received(dc09.build_duh(frame), "duh", "unknown account")
     try:
@@ -133,8 +152,20 @@ def _decide(frame: dc09.Frame, panel: AlarmPanel | None, *, incoming: Incoming, 
         behind, ahead = settings.SIA_TIMESTAMP_WINDOW
         if not (now - timedelta(seconds=behind) <= frame.timestamp <= now + timedelta(seconds=ahead)):
             return Received(dc09.build_nak(frame, now), "nak", "timestamp outside the window")
-    _store_event(frame=frame, reading=reading, panel=panel, transport=incoming.transport, peer=incoming.peer, now=now)
-    return Received(dc09.build_ack(frame, panel.aes_key or None, now), "ack")
+    return reading
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    frame: dc09.Frame
+    reading: Reading
+    panel: AlarmPanel
+    incoming: Incoming
+
+    @property
+    def is_link_test(self) -> bool:
+        # A link test only proves the link: kept as a frame, never an event, so a repeat needs no check.
+        return self.frame.message_id == "NULL" or self.reading.event_class == EventClass.TEST
 
 
 @dataclass(frozen=True)
@@ -196,55 +227,90 @@ def refusals_record(refusals: list[Refusal]) -> None:
         )
 
 
-def _store_frame(*, raw: bytes, transport: str, peer: str, now: datetime, response: str, reason: str = "",
-                 frame: dc09.Frame | None = None, panel: AlarmPanel | None = None, digest: str = "",
-                 is_repeat: bool = False) -> ReceivedFrame:  # fmt: skip
-    return ReceivedFrame.objects.create(
-        received_at=now, transport=transport, peer=peer[:64], raw=raw.decode("ascii", "replace").strip("\n\r")[:4000],
-        account=(frame.account or "")[:16] if frame else "", sequence=frame.sequence if frame else "",
-        content_digest=digest, panel=panel, response=response, reason=reason[:200], is_repeat=is_repeat,
-    )  # fmt: skip
-
-
 def _digest(frame: dc09.Frame) -> str:
     # The decrypted content, not the raw bytes: a repeated encrypted frame carries new random padding.
     content = f"{frame.message_id}|{frame.data}|{frame.extended}"
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _store_event(*, frame: dc09.Frame, reading: Reading, panel: AlarmPanel, transport, peer, now) -> None:
-    if frame.message_id == "NULL" or reading.event_class == EventClass.TEST:
-        # A link test only proves the link: kept as a frame, never an event, so a repeat needs no check.
-        _store_frame(raw=frame.raw, transport=transport, peer=peer, now=now, response="ack", frame=frame, panel=panel)
-        _heard(panel, now)
-        return
-    digest = _digest(frame)
-    window = timedelta(seconds=settings.SIA_REPEAT_WINDOW_SECONDS)
-    is_repeat = ReceivedFrame.objects.filter(
-        account=frame.account, sequence=frame.sequence, content_digest=digest, response="ack",
-        is_repeat=False, received_at__gte=now - window,
-    ).exists()  # fmt: skip
-    stored = _store_frame(raw=frame.raw, transport=transport, peer=peer, now=now, response="ack", frame=frame,
-                          panel=panel, digest=digest, is_repeat=is_repeat, reason="repeat" if is_repeat else "")  # fmt: skip
-    _heard(panel, now)
-    if is_repeat:
-        return
-    event = AlarmEvent.objects.create(
-        panel=panel, frame=stored, received_at=now, panel_time=frame.timestamp, protocol=frame.message_id,
-        code=reading.code, qualifier=reading.qualifier, partition=reading.partition, zone=reading.zone,
-        text=reading.text[:200], kind=reading.meaning.kind, event_class=reading.event_class,
-        description=reading.meaning.description, extended=dict(frame.extended),
-    )  # fmt: skip
-    if reading.event_class == EventClass.ALARM and reading.meaning.severity:
-        event.alert = _raise_alarm(panel=panel, event=event, severity=reading.meaning.severity)
-    elif reading.event_class == EventClass.RESTORE:
-        event.alert = alert_update_open(
-            dedup_key=_alert_key(panel, reading.meaning.kind),
-            text=_("Restore from the panel: %(description)s") % {"description": _(reading.meaning.description)},
-            payload={"restored_at": now.isoformat()},
+def _store(accepted: list[_Accepted], *, now: datetime) -> None:
+    """Store a batch's accepted frames, their events and what follows, in bulk."""
+    digests = {id(item): _digest(item.frame) for item in accepted if not item.is_link_test}
+    seen: set[tuple[str, str, str]] = set()
+    if digests:
+        window = timedelta(seconds=settings.SIA_REPEAT_WINDOW_SECONDS)
+        candidates = [item for item in accepted if id(item) in digests]
+        seen = set(
+            ReceivedFrame.objects.filter(
+                account__in={item.frame.account for item in candidates},
+                sequence__in={item.frame.sequence for item in candidates},
+                content_digest__in=set(digests.values()),
+                response="ack",
+                is_repeat=False,
+                received_at__gte=now - window,
+            ).values_list("account", "sequence", "content_digest")
         )
-    if event.alert is not None:
-        event.save(update_fields=["alert"])
+    rows, new_events = [], []
+    for item in accepted:
+        digest = digests.get(id(item), "")
+        key = (item.frame.account or "", item.frame.sequence, digest)
+        is_repeat = bool(digest) and key in seen
+        if digest and not is_repeat:
+            seen.add(key)  # the same frame twice in one batch: the second is a repeat
+            new_events.append((item, len(rows)))
+        rows.append(
+            ReceivedFrame(
+                received_at=now,
+                transport=item.incoming.transport,
+                peer=item.incoming.peer[:64],
+                raw=item.incoming.raw.decode("ascii", "replace").strip("\n\r")[:4000],
+                account=(item.frame.account or "")[:16],
+                sequence=item.frame.sequence,
+                content_digest=digest,
+                panel=item.panel,
+                response="ack",
+                reason="repeat" if is_repeat else "",
+                is_repeat=is_repeat,
+            )
+        )
+    stored = ReceivedFrame.objects.bulk_create(rows)
+    events = AlarmEvent.objects.bulk_create(
+        [
+            AlarmEvent(
+                panel=item.panel,
+                frame=stored[row],
+                received_at=now,
+                panel_time=item.frame.timestamp,
+                protocol=item.frame.message_id,
+                code=item.reading.code,
+                qualifier=item.reading.qualifier,
+                partition=item.reading.partition,
+                zone=item.reading.zone,
+                text=item.reading.text[:200],
+                kind=item.reading.meaning.kind,
+                event_class=item.reading.event_class,
+                description=item.reading.meaning.description,
+                extended=dict(item.frame.extended),
+            )
+            for item, row in new_events
+        ]
+    )
+    _heard({item.panel.pk: item.panel for item in accepted}.values(), now)
+    alerted = []
+    for (item, _row), event in zip(new_events, events, strict=True):
+        reading, panel = item.reading, item.panel
+        if reading.event_class == EventClass.ALARM and reading.meaning.severity:
+            event.alert = _raise_alarm(panel=panel, event=event, severity=reading.meaning.severity)
+        elif reading.event_class == EventClass.RESTORE:
+            event.alert = alert_update_open(
+                dedup_key=_alert_key(panel, reading.meaning.kind),
+                text=_("Restore from the panel: %(description)s") % {"description": _(reading.meaning.description)},
+                payload={"restored_at": now.isoformat()},
+            )
+        if event.alert is not None:
+            alerted.append(event)
+    if alerted:
+        AlarmEvent.objects.bulk_update(alerted, ["alert"])
 
 
 def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
@@ -299,17 +365,25 @@ def _coordinate(value: str | None) -> float | None:
         return None
 
 
-def _heard(panel: AlarmPanel, now: datetime) -> None:
-    """Any sound frame proves the link: refresh supervision, and close a "panel silent" alert."""
-    was_offline = not panel.is_online
-    if not was_offline and panel.last_contact_at and now - panel.last_contact_at < CONTACT_PRECISION:
-        return  # supervision counts in minutes: a chatty panel need not write on every frame
-    AlarmPanel.objects.filter(pk=panel.pk).update(last_contact_at=now, is_online=True)
-    panel.last_contact_at, panel.is_online = now, True
-    if was_offline:
-        silent = alert_find_open(dedup_key=_alert_key(panel, "silent"))
-        if silent is not None:
-            alert_resolve(alert=silent, actor=None, disposition="technical", note=_("The panel was heard again."))
+def _heard(panels, now: datetime) -> None:
+    """Authenticated frames prove the link: refresh supervision in one update, and close the "panel
+    silent" alert of a panel that was offline."""
+    stale = [
+        panel
+        for panel in panels
+        # supervision counts in minutes: a chatty panel need not write on every frame
+        if not panel.is_online or not panel.last_contact_at or now - panel.last_contact_at >= CONTACT_PRECISION
+    ]
+    if not stale:
+        return
+    AlarmPanel.objects.filter(pk__in=[panel.pk for panel in stale]).update(last_contact_at=now, is_online=True)
+    for panel in stale:
+        was_offline = not panel.is_online
+        panel.last_contact_at, panel.is_online = now, True
+        if was_offline:
+            silent = alert_find_open(dedup_key=_alert_key(panel, "silent"))
+            if silent is not None:
+                alert_resolve(alert=silent, actor=None, disposition="technical", note=_("The panel was heard again."))
 
 
 def panels_supervise(*, now: datetime | None = None) -> int:

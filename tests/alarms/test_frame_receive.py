@@ -193,7 +193,7 @@ def test_a_database_failure_means_no_ack(panel, monkeypatch):
     def fail(*args, **kwargs):
         raise OperationalError("database is down")
 
-    monkeypatch.setattr(AlarmEvent.objects, "create", fail)
+    monkeypatch.setattr(AlarmEvent.objects, "bulk_create", fail)
     with pytest.raises(OperationalError):
         receive(build_frame(data="1120 01 015"))
     assert AlarmEvent.objects.count() == 0
