@@ -57,6 +57,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--panels", type=int, default=50, help="panels, one TCP connection each (default 50)")
     parser.add_argument("--processes", type=int, default=2, help="receiver processes sharing the port (default 2)")
     parser.add_argument("--panic-share", type=float, default=0.05, help="share of frames that are panics")
+    parser.add_argument(
+        "--flat-out-seconds",
+        type=float,
+        default=10.0,
+        help="then each panel sends as soon as its last frame is ACKed, for this long (0: skip; default 10)",
+    )
     parser.add_argument("--json", action="store_true", help="also write the figures to bench/results/")
     return parser.parse_args()
 
@@ -151,6 +157,42 @@ async def panel(port: int, account: str, times: list[float], panic_share: float,
     return records
 
 
+async def flat_out_panel(port: int, account: str, until: float, panic_share: float, rng: random.Random) -> int:
+    """One panel sending its next frame the moment the last is ACKed, until `until`: ACKs received."""
+    from alarms.dc09 import panel_frame
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    acked, number, panicking = 0, 0, False
+    while time.perf_counter() < until:
+        number += 1
+        if panicking:
+            data, panicking = "3120 01 001", False
+        elif rng.random() < panic_share:
+            data, panicking = "1120 01 001", True
+        else:
+            data = "1602 00 000"
+        frame = panel_frame(sequence=f"{number % 10000:04d}", account=account, data=data, timestamp=datetime.now(UTC))
+        writer.write(frame)
+        await writer.drain()
+        try:
+            response = await asyncio.wait_for(reader.readuntil(b"\r"), timeout=5)
+        except (TimeoutError, asyncio.IncompleteReadError):
+            continue
+        acked += b'"ACK"' in response
+    writer.close()
+    return acked
+
+
+async def flat_out(port: int, accounts: list[str], args: argparse.Namespace) -> tuple[float, int]:
+    """The highest rate the panels reach when each waits only for its ACK (one frame outstanding each)."""
+    rng = random.Random(11)
+    began = time.perf_counter()
+    until = began + args.flat_out_seconds
+    jobs = [flat_out_panel(port, a, until, args.panic_share, random.Random(rng.random())) for a in accounts]
+    acked = sum(await asyncio.gather(*jobs))
+    return round(acked / (time.perf_counter() - began), 1), acked
+
+
 async def load(port: int, accounts: list[str], args: argparse.Namespace) -> dict:
     per_panel = args.rate / len(accounts)
     count = max(1, int(per_panel * args.seconds))
@@ -192,6 +234,9 @@ def run(label: str, command: list[str], port: int, accounts: list[str], args: ar
     process = start(command, port)
     try:
         figures = asyncio.run(load(port, accounts, args))
+        if args.flat_out_seconds:
+            rate, acked = asyncio.run(flat_out(port, accounts, args))
+            figures["flat_out_frames_per_second"], figures["flat_out_acked"] = rate, acked
         figures["peak_rss_mb"] = peak_rss_mb(process.pid)
     finally:
         stop(process)
@@ -250,7 +295,13 @@ def report(result: dict) -> None:
     print(
         f"ratio opscenter/baseline: p50 {result['ratio_p50']}, p99 {result['ratio_p99']}, throughput {result['ratio_throughput']}"
     )
-    print(f"ACKed frames stored: {ours['stored_acked_frames']} of {ours['acked']} ACKs; panics sent: {ours['panics']}")
+    acks = ours["acked"] + ours.get("flat_out_acked", 0)
+    print(f"ACKed frames stored: {ours['stored_acked_frames']} of {acks} ACKs; panics sent (paced): {ours['panics']}")
+    if "flat_out_frames_per_second" in ours:
+        print(
+            f"flat out, {result['panels']} panels each waiting for its ACK: opscenter "
+            f"{ours['flat_out_frames_per_second']} frames/s, pysiaalarm {result['baseline']['flat_out_frames_per_second']} frames/s"
+        )
     met = ours["frames_per_second"] >= AIM_RATE * 0.98 and ours["p99_ms"] is not None and ours["p99_ms"] < AIM_P99_MS
     print(f"aim ({AIM_RATE:.0f} frames/s, p99 < {AIM_P99_MS:.0f} ms): {'met' if met else 'NOT met'}")
 
