@@ -110,22 +110,31 @@ class _PinnedAdapter(HTTPAdapter):
 
 
 def outbound_post(url: str, *, data: bytes, headers: dict[str, str], timeout: float) -> requests.Response:
-    """POST `data` to `url`, pinned to the first of its checked addresses; no redirects are followed.
-    Raises OutboundRefused (nothing was sent) or requests' exceptions."""
+    """POST `data` to `url`, pinned to one of its checked addresses at a time, in the resolver's order (the
+    next one when an address cannot be connected to, an IPv6 one without a route say); no redirects are
+    followed. Raises OutboundRefused (nothing was sent) or requests' exceptions (the last address's)."""
     host, port = _split(url)
-    address = outbound_addresses(url)[0]
     parts = urlsplit(url)
-    netloc = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
-    pinned = urlunsplit(("https", netloc, parts.path or "/", parts.query, ""))
-    default_port = port == 443
-    with requests.Session() as session:
-        session.trust_env = False  # no proxy from the environment: the checked address is the one called
-        session.mount("https://", _PinnedAdapter(host))
-        return session.post(
-            pinned,
-            data=data,
-            headers={**headers, "Host": host if default_port else f"{host}:{port}"},
-            timeout=timeout,
-            allow_redirects=False,
-            verify=settings.OUTBOUND_CA_BUNDLE or True,
-        )
+    host_header = host if port == 443 else f"{host}:{port}"
+    last_error: requests.ConnectionError | None = None
+    for address in outbound_addresses(url):
+        netloc = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+        pinned = urlunsplit(("https", netloc, parts.path or "/", parts.query, ""))
+        with requests.Session() as session:
+            session.trust_env = False  # no proxy from the environment: the checked address is the one called
+            session.mount("https://", _PinnedAdapter(host))
+            try:
+                return session.post(
+                    pinned,
+                    data=data,
+                    headers={**headers, "Host": host_header},
+                    timeout=timeout,
+                    allow_redirects=False,
+                    verify=settings.OUTBOUND_CA_BUNDLE or True,
+                )
+            except requests.exceptions.SSLError:
+                raise  # the name's certificate is wrong: another address of it would not make it right
+            except requests.ConnectionError as error:
+                last_error = error
+    assert last_error is not None
+    raise last_error

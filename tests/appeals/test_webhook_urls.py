@@ -154,3 +154,20 @@ def test_plain_http_is_never_called(settings):
     settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True
     with pytest.raises(OutboundRefused, match="only https"):
         outbound_post("http://127.0.0.1:9/hooks", data=b"", headers={}, timeout=1)
+
+
+def test_an_address_that_refuses_the_connection_gives_way_to_the_next_one_checked(receiver, monkeypatch):
+    """127.0.0.2 listens nowhere on the receiver's port: the next address the name resolves to is tried."""
+    fake_dns(monkeypatch, {HOSTNAME: ["127.0.0.2", "127.0.0.1"]})
+    response = outbound_post(receiver.url, data=b"{}", headers={}, timeout=5)
+    assert response.status_code == 204
+    assert [got.server_name for got in receiver.received] == [HOSTNAME]
+
+
+def test_when_no_address_takes_the_connection_the_last_error_is_raised(receiver, monkeypatch):
+    import requests
+
+    fake_dns(monkeypatch, {HOSTNAME: ["127.0.0.2", "127.0.0.3"]})
+    with pytest.raises(requests.ConnectionError):
+        outbound_post(receiver.url, data=b"{}", headers={}, timeout=5)
+    assert receiver.received == []
