@@ -1,8 +1,12 @@
 """DC-09 framing with real frames: CRC, length, header, encryption, splitting, responses."""
 
+import contextlib
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from alarms import dc09
 from tests.alarms.frames import build_frame
@@ -159,3 +163,28 @@ def test_an_encrypted_frame_gets_an_encrypted_ack(key):
     assert response.startswith('"*ACK"0042R1L0#1234[')
     hex_body = response.split("[", 1)[1]
     assert dc09.decrypt_text(hex_body, key).split("|", 1)[1] == "]_12:00:00,11-26-2026"
+
+
+frame_bytes = st.lists(
+    st.binary(max_size=120)
+    | st.sampled_from([b"\n", b"\r", b"\n\r", SIA_FRAME, CID_FRAME, SIA_FRAME[:30], b'"NULL"0000L0[]']),
+    max_size=12,
+).map(b"".join)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(stream=frame_bytes, cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=6))
+def test_splitting_does_not_depend_on_how_the_stream_was_read_and_parsing_only_raises_frame_error(stream, cuts):
+    whole = dc09.Splitter().feed(stream)
+    splitter, pieces, start = dc09.Splitter(), [], 0
+    for cut in sorted(cuts):
+        pieces += splitter.feed(stream[start:cut])
+        start = max(start, cut)
+    pieces += splitter.feed(stream[start:])
+    if len(stream) <= dc09.MAX_FRAME_BYTES:  # past it, garbage is dropped by the read it arrives in
+        assert pieces == whole
+    for raw in whole:
+        assert raw.startswith(b"\n") and raw.endswith(b"\r") and b"\n" not in raw[1:]
+        with contextlib.suppress(dc09.FrameError):
+            dc09.parse_frame(raw)
+    assert len(splitter.buffer) <= dc09.MAX_FRAME_BYTES
