@@ -103,11 +103,11 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         session = self.scope.get("session")
         self.session_key = session.session_key if session is not None else None
         if user is None or not user.is_authenticated:
-            await self.close(code=NOT_AUTHENTICATED)
+            await self._refuse(NOT_AUTHENTICATED)
             return
         access = await database_sync_to_async(session_access)(self.session_key)
         if isinstance(access, int):
-            await self.close(code=access)
+            await self._refuse(access)
             return
         await self._join(access.groups)
         self.access = access
@@ -116,6 +116,14 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         # keeps the newest `updated_at` of each alert, so a change seen twice does no harm).
         await self._send_snapshot(access.user)
         self.watch = asyncio.create_task(self._watch())
+
+    async def _refuse(self, code: int) -> None:
+        """Accept, send nothing and close with `code`: a browser sees the code of a close, never the
+        status of a refused handshake, and a page reconnecting with an ended session must learn it is
+        signed out (and clear its screen) rather than retry for ever."""
+        self.ended = True
+        await self.accept()
+        await self.close(code=code)
 
     async def _join(self, groups: frozenset[str]) -> None:
         for group in groups - self.groups_joined:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -405,3 +406,30 @@ def test_a_scope_taken_away_clears_the_screen_and_says_so(new_page, log_in):
     expect(page.locator("#alert-list .alert-row")).to_have_count(0)
     expect(page.locator("#detail")).to_be_hidden()
     expect(page.locator("#alert-count")).to_have_text("0")
+
+
+def test_a_page_reconnecting_after_its_session_ended_clears_the_screen_and_says_so(new_page, log_in):
+    # Given an operator's page with an alert, whose feed goes through a route the test controls
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    sockets = []
+
+    def route(socket):
+        sockets.append(socket)
+        socket.connect_to_server()
+
+    page.route_web_socket("**/ws/alerts/", route)
+    log_in(page, "op_one")
+    expect_live(page)
+    alert = raise_alert(title="Seen before the session ended", district=district("uralsk"))
+    expect(row(page, alert)).to_be_visible()
+
+    # When the session ends on the server (expired, cleared) and the connection drops
+    Session.objects.all().delete()
+    sockets[0].close(code=4000)
+
+    # Then the reconnecting page is told it is signed out (4401), and nothing of the alerts stays
+    expect(page.locator("#connection")).to_have_attribute("data-state", "signedOut")
+    expect(page.locator("#alert-list .alert-row")).to_have_count(0)
+    expect(page.locator("#alert-count")).to_have_text("0")
+    assert len(sockets) == 2

@@ -22,6 +22,7 @@ from tests.opscenter.test_alert_feed import (  # noqa: F401  (fixtures)
     channel_layer,
     connect,
     raise_in,
+    refused_with,
 )
 
 pytestmark = [
@@ -158,7 +159,7 @@ async def test_a_socket_of_a_user_without_scope_is_refused_with_4403():
     user = await sync_to_async(UserFactory)(role=Role.OPERATOR)
     socket = await connect(user)
 
-    assert await socket.connect() == (False, 4403)
+    assert await refused_with(socket) == 4403
 
 
 def test_scope_changes_are_audited_with_the_changed_fields(operator_uralsk, administrator):
