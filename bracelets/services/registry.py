@@ -255,7 +255,8 @@ def person_enrol(
         )  # fmt: skip
     now = timezone.now()
     starts_at = order_starts_at or now
-    order_create(person=person, measure=measure, number=order_number or f"{iin}/{now:%Y%m%d}",
+    # A number made up here names the file, not the IIN: an order's number shows in lists and the audit.
+    order_create(person=person, measure=measure, number=order_number or f"{person.file_number}/{now:%Y%m%d}",
                  court=court or "—", starts_at=starts_at, ends_at=order_ends_at or starts_at + timedelta(days=365),
                  actor=actor)  # fmt: skip
     for old_home in Zone.objects.filter(person=person, kind=ZoneKind.INCLUSION, name="Home", is_active=True):

@@ -115,3 +115,9 @@ def test_the_details_api_takes_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.json()["details"]["positions"]) == 3
+
+
+def test_an_order_number_made_up_at_enrolment_names_the_file_not_the_iin(person):
+    number = person.orders.get().number
+
+    assert number.startswith(f"{person.file_number}/") and person.iin not in number

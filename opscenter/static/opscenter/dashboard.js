@@ -739,7 +739,7 @@
     const contacts = (about.contacts || []).map(function (contact) {
       const item = document.createElement("li");
       const who = [contact.name, contact.role].filter(Boolean).join(", ");
-      item.textContent = who ? who + ": " : "";
+      item.textContent = who && contact.phone ? who + ": " : who;
       if (contact.phone) {
         const phone = document.createElement("a");
         phone.href = "tel:" + contact.phone;
