@@ -25,14 +25,14 @@ PUBLIC_ADDRESS = "93.184.215.14"
 
 
 @dataclass(frozen=True)
-class TestPKI:
+class ReceiverPKI:
     ca_path: Path  # what OUTBOUND_CA_BUNDLE points at
     cert_path: Path
     key_path: Path
 
 
 @functools.cache
-def test_pki() -> TestPKI:
+def receiver_pki() -> ReceiverPKI:
     """A CA and a server certificate it signed for HOSTNAME, localhost and 127.0.0.1, made once per run."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -97,7 +97,7 @@ def test_pki() -> TestPKI:
     key_path.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    return TestPKI(ca_path, cert_path, key_path)
+    return ReceiverPKI(ca_path, cert_path, key_path)
 
 
 def fake_dns(monkeypatch, answers: dict[str, list[str]]) -> None:
@@ -120,7 +120,7 @@ def trust_the_receiver(monkeypatch, settings) -> None:
     loopback), and the tests' CA trusted."""
     fake_dns(monkeypatch, {HOSTNAME: ["127.0.0.1"]})
     settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True
-    settings.OUTBOUND_CA_BUNDLE = str(test_pki().ca_path)
+    settings.OUTBOUND_CA_BUNDLE = str(receiver_pki().ca_path)
 
 
 @dataclass
@@ -160,7 +160,7 @@ class WebhookReceiver:
             def log_message(self, *args) -> None:
                 pass
 
-        pki = test_pki()
+        pki = receiver_pki()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(pki.cert_path, pki.key_path)
 

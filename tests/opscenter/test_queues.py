@@ -109,7 +109,7 @@ def worker_environment(**extra) -> dict[str, str]:
 def test_a_delivery_hanging_past_its_soft_time_limit_is_cut_off_recorded_and_retried(broker, monkeypatch, settings):
     from appeals.services.partners import partner_create
     from appeals.services.webhooks import WEBHOOK_CHANNEL
-    from tests.appeals.receiver import WebhookReceiver, test_pki, trust_the_receiver
+    from tests.appeals.receiver import WebhookReceiver, receiver_pki, trust_the_receiver
 
     trust_the_receiver(monkeypatch, settings)
     receiver = WebhookReceiver(hang_seconds=60).start()  # the partner takes the request and never answers
@@ -148,7 +148,7 @@ def test_a_delivery_hanging_past_its_soft_time_limit_is_cut_off_recorded_and_ret
             "WARNING",
         ],
         cwd=ROOT,
-        env=worker_environment(OUTBOUND_ALLOW_PRIVATE_TARGETS="True", OUTBOUND_CA_BUNDLE=str(test_pki().ca_path)),
+        env=worker_environment(OUTBOUND_ALLOW_PRIVATE_TARGETS="True", OUTBOUND_CA_BUNDLE=str(receiver_pki().ca_path)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
