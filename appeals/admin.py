@@ -27,6 +27,7 @@ from appeals.services.boundaries import BoundaryFileInvalid, boundaries_load
 from appeals.services.calendar import calendar_year_fill
 from appeals.services.partners import partner_create, partner_rotate, partner_webhook_enable
 from opscenter.admin import AuditedAdmin, ReadOnlyAdmin
+from opscenter.requests import request_user
 
 
 def _credentials_page(request: HttpRequest, partner: Partner, credentials: dict) -> HttpResponse:
@@ -68,7 +69,7 @@ class PartnerAdmin(AuditedAdmin):
             super().save_model(request, obj, form, change)
             return
         partner, credentials = partner_create(
-            code=obj.code, name=obj.name, webhook_url=obj.webhook_url, actor=request.user
+            code=obj.code, name=obj.name, webhook_url=obj.webhook_url, actor=request_user(request)
         )
         for field in Partner._meta.concrete_fields:
             setattr(obj, field.attname, getattr(partner, field.attname))
@@ -87,13 +88,13 @@ class PartnerAdmin(AuditedAdmin):
             self.message_user(request, _("Rotate one partner at a time."), messages.ERROR)
             return None
         partner = queryset.get()
-        credentials = partner_rotate(partner=partner, actor=request.user)
+        credentials = partner_rotate(partner=partner, actor=request_user(request))
         return _credentials_page(request, partner, credentials.as_dict())
 
     @admin.action(description=_("Turn the webhook back on"))
     def enable_webhook(self, request, queryset):
         for partner in queryset:
-            partner_webhook_enable(partner=partner, actor=request.user)
+            partner_webhook_enable(partner=partner, actor=request_user(request))
         self.message_user(request, _("Webhooks turned on."))
 
 
@@ -165,7 +166,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
             return redirect("admin:appeals_calendarday_changelist")
         form = YearForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            created = calendar_year_fill(year=form.cleaned_data["year"], actor=request.user)
+            created = calendar_year_fill(year=form.cleaned_data["year"], actor=request_user(request))
             self.message_user(
                 request,
                 _("%(count)d days entered. Add Kurban Ait and the government's transfers by hand.")
@@ -213,7 +214,7 @@ class DistrictBoundaryAdmin(admin.ModelAdmin):
                 collection = json.loads(upload.read())
                 loaded = boundaries_load(
                     collection=collection, source=upload.name, key_property=form.cleaned_data["key_property"],
-                    actor=request.user,
+                    actor=request_user(request),
                 )  # fmt: skip
             except (ValueError, BoundaryFileInvalid) as error:
                 form.add_error("file", getattr(error, "detail", None) or str(error))

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from appeals.authentication import PartnerSignatureAuthentication, RequestTooLarge
 from appeals.iin import iin_problem
-from appeals.models import ALERT_CATEGORIES, ANONYMOUS_CATEGORIES, Appeal, AppealCategory, AppealType
+from appeals.models import ALERT_CATEGORIES, ANONYMOUS_CATEGORIES, Appeal, AppealCategory, AppealType, Partner
 from appeals.selectors import appeal_public_history, partner_appeal_get
 from appeals.services.appeals import DESCRIPTION_MAX, AppealInput, AppealInputError, ApplicantInput, appeal_submit
 from appeals.services.attachments import attachment_store
@@ -21,6 +21,7 @@ from appeals.services.idempotency import (
 )
 from opscenter.errors import DomainError
 from opscenter.parsers import JSONParser
+from opscenter.requests import authenticated_as
 from opscenter.throttling import PartnerRateThrottle
 
 JSON_BODY_MAX = 64 * 1024
@@ -166,7 +167,7 @@ class PartnerAppealCreateApi(PartnerApi):
         if signed.body is None or len(signed.body) > JSON_BODY_MAX:
             raise RequestTooLarge()
         claim = idempotency_claim(
-            partner=request.user,
+            partner=authenticated_as(request, Partner),
             key=key,
             request_hash=request_hash(method=request.method, path=request.get_full_path(), body=signed.body),
         )
@@ -181,7 +182,11 @@ class PartnerAppealCreateApi(PartnerApi):
         try:
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            appeal_submit(partner=request.user, data=_appeal_input(serializer.validated_data), on_registered=remember)
+            appeal_submit(
+                partner=authenticated_as(request, Partner),
+                data=_appeal_input(serializer.validated_data),
+                on_registered=remember,
+            )
         except AppealInputError as error:
             idempotency_release(key=claim.key)
             raise serializers.ValidationError(_errors_for(error.field, error.detail)) from error
@@ -243,7 +248,7 @@ class PartnerAppealDetailApi(PartnerApi):
         responses={200: OutputSerializer, 404: ERROR, **SIGNED_ERRORS},
     )
     def get(self, request: Request, registration_number: str) -> Response:
-        appeal = partner_appeal_get(partner=request.user, registration_number=registration_number)
+        appeal = partner_appeal_get(partner=authenticated_as(request, Partner), registration_number=registration_number)
         history = appeal_public_history(appeal=appeal)
         data = {
             "pk": appeal.pk,
@@ -296,7 +301,9 @@ class PartnerAttachmentCreateApi(PartnerApi):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = attachment_store(partner=request.user, upload=serializer.validated_data["file"])
+        attachment = attachment_store(
+            partner=authenticated_as(request, Partner), upload=serializer.validated_data["file"]
+        )
         return Response(self.OutputSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 

@@ -23,6 +23,7 @@ from appeals.services import appeals as workflow
 from opscenter.errors import DomainError
 from opscenter.models import District, User
 from opscenter.permissions import Capability, has, holders
+from opscenter.requests import request_user
 from opscenter.selectors import districts_visible
 from opscenter.services.audit import audit_personal_data_read
 
@@ -55,7 +56,7 @@ def _lasts(until: str) -> bool:
 
 def _scoped_appeal(request: HttpRequest, appeal_pk: int) -> Appeal:
     try:
-        return selectors.appeal_get(user=request.user, appeal_pk=appeal_pk)
+        return selectors.appeal_get(user=request_user(request), appeal_pk=appeal_pk)
     except Appeal.DoesNotExist as error:
         raise Http404 from error
 
@@ -68,7 +69,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     categories = [value for value in query.getlist("category") if value in AppealCategory.values]
     urgency = query.get("urgency", "")
     appeals = selectors.appeal_list(
-        user=request.user,
+        user=request_user(request),
         status=statuses,
         category=categories,
         district=query.get("district", ""),
@@ -81,7 +82,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "statuses": AppealStatus.choices,
         "categories": AppealCategory.choices,
-        "districts": districts_visible(user=request.user).order_by("code"),
+        "districts": districts_visible(user=request_user(request)).order_by("code"),
         "selected": {
             "status": statuses,
             "category": categories,
@@ -93,7 +94,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         "query_without_page": _without_page(query),
         "today": selectors.local_today(),
         "due_soon_until": selectors.due_soon_until(),
-        "can_summarize": _can_summarize(request.user),
+        "can_summarize": _can_summarize(request_user(request)),
     }
     return render(request, "appeals/list.html", context)
 
@@ -105,7 +106,7 @@ def _without_page(query) -> str:
 
 
 def _detail_context(request: HttpRequest, appeal: Appeal, **extra) -> dict:
-    user = request.user
+    user = request_user(request)
     officers = User.objects.none()
     if workflow.can_work(user):
         scope = Q(centers=appeal.center) | Q(districts=appeal.district) if appeal.district else Q(centers=appeal.center)
@@ -141,7 +142,7 @@ def appeal_detail(request: HttpRequest, appeal_pk: int) -> HttpResponse:
     appeal = _scoped_appeal(request, appeal_pk)
     reason = _reason_for(request, appeal)
     if reason:
-        audit_personal_data_read(actor=request.user, obj=appeal, reason=reason, what="appeal applicant")
+        audit_personal_data_read(actor=request_user(request), obj=appeal, reason=reason, what="appeal applicant")
     return render(request, "appeals/detail.html", _detail_context(request, appeal, show_applicant=bool(reason)))
 
 
@@ -168,7 +169,7 @@ def appeal_act(request: HttpRequest, appeal_pk: int, action: str) -> HttpRespons
     appeal = _scoped_appeal(request, appeal_pk)
     if action not in ACTIONS:
         raise Http404
-    form, user = request.POST, request.user
+    form, user = request.POST, request_user(request)
     try:
         if action == "assign":
             officer = User.objects.filter(pk=_int(form.get("officer"))).first()
@@ -231,7 +232,11 @@ def attachment_file(request: HttpRequest, appeal_pk: int, attachment_pk: int) ->
     if not reason:
         raise PermissionDenied(_("Give the reason you need the applicant's data first."))
     audit_personal_data_read(
-        actor=request.user, obj=appeal, reason=reason, what="appeal attachment", data={"attachment": attachment.pk}
+        actor=request_user(request),
+        obj=appeal,
+        reason=reason,
+        what="appeal attachment",
+        data={"attachment": attachment.pk},
     )
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = "inline"
@@ -248,9 +253,9 @@ def _can_summarize(user: User) -> bool:
 @login_required
 @require_GET
 def appeal_summary(request: HttpRequest) -> HttpResponse:
-    if not _can_summarize(request.user):
+    if not _can_summarize(request_user(request)):
         raise PermissionDenied
-    rows = selectors.appeal_summary(user=request.user)
+    rows = selectors.appeal_summary(user=request_user(request))
     for row in rows:
         row.counts = [row.by_status.get(status, 0) for status in AppealStatus.values]
     return render(

@@ -23,6 +23,7 @@ from bracelets.protocols import Report, ReportError
 from bracelets.services.evaluation import BRACELET_KIND, GATEWAY_KIND, Outcome, reports_receive
 from opscenter.authentication import DeviceSecretAuthentication, DeviceUseRecording
 from opscenter.parsers import JSONTooDeep, json_loads
+from opscenter.requests import request_device
 from opscenter.throttling import DeviceRateThrottle
 
 OSMAND_PARAMETERS = ("id", "timestamp", "lat", "lon", "speed", "bearing", "altitude", "accuracy", "batt", "valid",
@@ -88,7 +89,7 @@ def _is_json(request: Request) -> bool:
 
 def _receive(request: Request, reports: list[Report], source: str) -> list[Outcome]:
     try:
-        return reports_receive(credential=request.user, reports=reports, source=source)
+        return reports_receive(credential=request_device(request), reports=reports, source=source)
     except ReportError as error:
         raise exceptions.ValidationError({error.field: [error.message]}) from None
 
@@ -143,7 +144,7 @@ class TrackingTraccarApi(_IntakeApi):
             report = protocols.read_traccar_forward(_json_body(request))
         except ReportError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
-        if request.user.kind == GATEWAY_KIND and not report.device_id:
+        if request_device(request).kind == GATEWAY_KIND and not report.device_id:
             raise exceptions.ValidationError({"device.uniqueId": ["A gateway must name the device."]})
         outcome = _receive(request, [report], "traccar")[0]
         return Response(OutcomeSerializer(outcome).data)

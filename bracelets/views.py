@@ -23,6 +23,7 @@ from bracelets.selectors import (
     person_violations,
 )
 from opscenter.errors import ReasonRequired
+from opscenter.requests import request_user
 from opscenter.services.audit import audit_personal_data_read
 
 # A reason given when opening a card covers that card for this long in the same session.
@@ -33,7 +34,7 @@ DEFAULT_TRACK = timedelta(hours=24)
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     mine_default = officer_sees_mine_by_default(user)
     mine_only = request.GET.get("all") != "1" if mine_default else request.GET.get("mine") == "1"
     rows = people_overview(user=user, mine_only=mine_only)
@@ -75,7 +76,7 @@ def _period(request: HttpRequest) -> tuple[datetime, datetime, dict]:
 @require_http_methods(["GET", "POST"])
 def person_card(request: HttpRequest, person_pk: int) -> HttpResponse:
     try:
-        person = person_get(user=request.user, person_pk=person_pk)
+        person = person_get(user=request_user(request), person_pk=person_pk)
     except SupervisedPerson.DoesNotExist:
         raise Http404 from None
     if request.method == "POST":
@@ -91,9 +92,9 @@ def person_card(request: HttpRequest, person_pk: int) -> HttpResponse:
     if not reason:
         return render(request, "bracelets/reason.html", {"person": person})
     since, until, errors = _period(request)
-    track = list(person_track(user=request.user, person_pk=person.pk, since=since, until=until))
+    track = list(person_track(user=request_user(request), person_pk=person.pk, since=since, until=until))
     audit_personal_data_read(
-        actor=request.user, obj=person, reason=reason, what="bracelets.card_and_track",
+        actor=request_user(request), obj=person, reason=reason, what="bracelets.card_and_track",
         data={"since": since.isoformat(), "until": until.isoformat(), "positions": len(track)},
     )  # fmt: skip
     rules = compile_rules(person.pk, person.rules_token)
@@ -112,7 +113,7 @@ def person_card(request: HttpRequest, person_pk: int) -> HttpResponse:
         "orders": person.orders.all(),
         "zones": person.zones.filter(is_active=True).prefetch_related("windows"),
         "absences": person.absences.all(),
-        "violations": person_violations(user=request.user, person_pk=person.pk)[:200],
+        "violations": person_violations(user=request_user(request), person_pk=person.pk)[:200],
         "since": since,
         "until": until,
         "errors": errors,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.requests import request_user
 from opscenter.services.audit import audit_personal_data_read
 
 SESSION_KEY = "admin.personal_data_reasons"
@@ -52,7 +53,9 @@ class PersonalDataAdmin(admin.ModelAdmin):
         if not reason:
             return self._reason_page(request, obj, status=200 if request.method == "GET" else 403)
         if request.method == "GET":
-            audit_personal_data_read(actor=request.user, obj=obj, reason=reason, what=f"admin:{obj._meta.label_lower}")
+            audit_personal_data_read(
+                actor=request_user(request), obj=obj, reason=reason, what=f"admin:{obj._meta.label_lower}"
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _reason_page(

@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 
 from opscenter.models import Disposition
 from opscenter.permissions import Capability, has
+from opscenter.requests import request_user
 from opscenter.selectors import centers_visible
 from opscenter.services.details import alert_details_sources
 from opscenter.services.users import user_set_language
@@ -18,7 +19,7 @@ from opscenter.services.users import user_set_language
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     context = {
         "centers": centers_visible(user=user),
         "dispositions": Disposition.choices,

@@ -122,7 +122,7 @@ def reports_receive(
             raise UnknownDevice()
         intake = _Intake(bracelet=bracelet, source=source, now=now)
         intake.run(reports)
-    return intake.outcomes
+    return intake.results()
 
 
 class _Intake:
@@ -133,34 +133,44 @@ class _Intake:
         self.bracelet, self.source, self.now = bracelet, source, now
         self.person = bracelet.person
         self.evaluate = bool(_setting("BRACELET_EVALUATE", True)) and self.person is not None
-        self.rules: Rules | None = rules_for(self.person.pk, self.person.rules_token) if self.person else None
-        self.book = _ViolationBook(self.person, bracelet, now, self.rules) if self.person else None
-        if self.book is not None:
+        self.rules: Rules | None = None
+        self.book: _ViolationBook | None = None
+        if self.person is not None:
+            self.rules = rules_for(self.person.pk, self.person.rules_token)
+            self.book = _ViolationBook(self.person, bracelet, now, self.rules)
             self.book.intake = self
         self.pending: list[tuple[int, Position]] = []
         self.outcomes: list[Outcome | None] = []
         self.bracelet_changes: dict[str, Any] = {}
 
     def run(self, reports: list[Report]) -> None:
-        for report in reports:
-            if report.fix_time is None:
-                report.fix_time = self.now
+        # A report without its own time is timed by its arrival.
+        times = [report.fix_time or self.now for report in reports]
+        for report, at in zip(reports, times, strict=True):
+            report.fix_time = at
         self.outcomes = [None] * len(reports)
-        seen = self._stored_fix_times(reports)
+        seen = self._stored_fix_times(reports, times)
         self._heard()
-        for index in sorted(range(len(reports)), key=lambda i: reports[i].fix_time):
-            self._one(index, reports[index], seen)
+        for index in sorted(range(len(reports)), key=lambda i: times[i]):
+            self._one(index, reports[index], times[index], seen)
         self._flush()
         if self.bracelet_changes:
             Bracelet.objects.filter(pk=self.bracelet.pk).update(**self.bracelet_changes)
         if self.book is not None:
             self.book.save()
 
-    def _stored_fix_times(self, reports: list[Report]) -> set[datetime]:
+    def results(self) -> list[Outcome]:
+        done = [outcome for outcome in self.outcomes if outcome is not None]
+        assert len(done) == len(self.outcomes), "every report has an outcome once run"
+        return done
+
+    def _stored_fix_times(self, reports: list[Report], times: list[datetime]) -> set[datetime]:
         """Fix times already stored. Only a fix not newer than the latest can be one (the row lock keeps
         anyone else from storing meanwhile), so the common case asks nothing."""
         latest = self.bracelet.last_fix_at
-        candidates = [r.fix_time for r in reports if r.has_fix and latest is not None and r.fix_time <= latest]
+        if latest is None:
+            return set()
+        candidates = [at for report, at in zip(reports, times, strict=True) if report.has_fix and at <= latest]
         if not candidates:
             return set()
         return set(
@@ -175,22 +185,22 @@ class _Intake:
     def _heard(self) -> None:
         if self.bracelet.last_contact_at is None or self.bracelet.last_contact_at < self.now:
             self._change(last_contact_at=self.now)
-        if self.evaluate and self.book.is_open("signal_lost"):
+        if self.evaluate and self.book is not None and self.book.is_open("signal_lost"):
             self.book.end("signal_lost", at=self.now, reason=_("Heard from the bracelet again."),
                           resolve_as=Disposition.TECHNICAL)  # fmt: skip
 
-    def _one(self, index: int, report: Report, seen: set[datetime]) -> None:
+    def _one(self, index: int, report: Report, at: datetime, seen: set[datetime]) -> None:
         late = False
-        if report.has_fix:
-            if report.fix_time in seen:
+        if report.latitude is not None and report.longitude is not None:
+            if at in seen:
                 self.outcomes[index] = Outcome("duplicate")
                 return
-            seen.add(report.fix_time)
-            late = self.bracelet.last_fix_at is not None and report.fix_time < self.bracelet.last_fix_at
-            self.pending.append((index, self._position(report, late)))
+            seen.add(at)
+            late = self.bracelet.last_fix_at is not None and at < self.bracelet.last_fix_at
+            self.pending.append((index, self._position(report, at, report.latitude, report.longitude, late)))
             self.outcomes[index] = Outcome("late" if late else "stored")
             if not late:
-                self._change(last_fix_at=report.fix_time)
+                self._change(last_fix_at=at)
                 if report.is_valid:
                     self._change(last_latitude=report.latitude, last_longitude=report.longitude,
                                  last_accuracy=report.accuracy, last_fix_received_at=self.now)  # fmt: skip
@@ -198,14 +208,14 @@ class _Intake:
             self.outcomes[index] = Outcome("contact")
         if report.battery is not None and not late:
             self._change(battery=report.battery)
-        if self.evaluate:
-            _Judge(self, report, late).judge()
+        if self.evaluate and self.book is not None:
+            _Judge(self, report, late, at=at, book=self.book).judge()
 
-    def _position(self, report: Report, late: bool) -> Position:
+    def _position(self, report: Report, at: datetime, latitude: float, longitude: float, late: bool) -> Position:
         return Position(
             bracelet_id=self.bracelet.pk, person_id=self.person.pk if self.person else None,
-            order_id=self.rules.order_at(report.fix_time) if self.rules else None,
-            fix_time=report.fix_time, received_at=self.now, latitude=report.latitude, longitude=report.longitude,
+            order_id=self.rules.order_at(at) if self.rules else None,
+            fix_time=at, received_at=self.now, latitude=latitude, longitude=longitude,
             accuracy=report.accuracy, speed_knots=report.speed_knots, course=report.course, altitude=report.altitude,
             battery=report.battery, is_valid=report.is_valid, alarm=",".join(report.alarms)[:100],
             source=self.source, is_late=late, attributes=report.attributes,
@@ -217,7 +227,7 @@ class _Intake:
             return
         Position.objects.bulk_create([position for _index, position in self.pending])
         for index, position in self.pending:
-            self.outcomes[index] = Outcome(self.outcomes[index].status, position.pk)
+            self.outcomes[index] = Outcome("late" if position.is_late else "stored", position.pk)
         self.pending = []
 
 
@@ -227,18 +237,17 @@ class _Intake:
 class _Judge:
     """The rules applied to one report of a bracelet worn by someone."""
 
-    def __init__(self, intake: _Intake, report: Report, late: bool) -> None:
-        self.intake, self.report, self.late = intake, report, late
-        self.book: _ViolationBook = intake.book
-        self.rules: Rules = intake.rules
-        self.at = report.fix_time
+    def __init__(self, intake: _Intake, report: Report, late: bool, *, at: datetime, book: "_ViolationBook") -> None:
+        self.intake, self.report, self.late, self.at = intake, report, late, at
+        self.book, self.person, self.rules = book, book.person, book.rules
 
     def judge(self) -> None:
         self._alarms()
         if not self.late:
             self._battery()
         report = self.report
-        if not (report.has_fix and report.is_valid):
+        latitude, longitude = report.latitude, report.longitude
+        if latitude is None or longitude is None or not report.is_valid:
             if not self.late:
                 self._inclusion_time_passes()
             return
@@ -247,19 +256,19 @@ class _Judge:
                           resolve_as=Disposition.TECHNICAL)  # fmt: skip
         usable = report.accuracy is None or report.accuracy <= _setting("BRACELET_MAX_ACCURACY_METERS", 100.0)
         if usable:
-            self._exclusion()
+            self._exclusion(latitude, longitude)
         if not self.late:
-            self._inclusion(usable)
+            self._inclusion(usable, latitude, longitude)
 
     def _fix(self) -> dict:
         report = self.report
-        return {"fix_time": report.fix_time.isoformat(), "latitude": report.latitude, "longitude": report.longitude,
+        return {"fix_time": self.at.isoformat(), "latitude": report.latitude, "longitude": report.longitude,
                 "accuracy": report.accuracy, "late": self.late}  # fmt: skip
 
     # Alarms the bracelet raises itself
 
     def _alarms(self) -> None:
-        alarms, person = set(self.report.alarms), self.intake.person
+        alarms, person = set(self.report.alarms), self.person
         if alarms & TAMPER_ALARMS or self.report.strap == "open":
             self._device_alarm("tamper", ViolationKind.TAMPER,
                                _("Bracelet strap tampered with: %(file)s") % {"file": person.file_number})  # fmt: skip
@@ -284,7 +293,7 @@ class _Judge:
         return violation
 
     def _battery(self) -> None:
-        level, person = self.report.battery, self.intake.person
+        level, person = self.report.battery, self.person
         low, critical = _setting("BRACELET_LOW_BATTERY_PERCENT", (20.0, 10.0))
         if level is None:
             if "lowBattery" in self.report.alarms and not self.book.is_open("low_battery"):
@@ -301,7 +310,7 @@ class _Judge:
                               reason=_("Battery back at %(level)s %%.") % {"level": f"{level:g}"})  # fmt: skip
             return
         violation = self.book.get_open("low_battery")
-        if violation is not None and violation.severity <= severity:
+        if violation is not None and violation.severity is not None and violation.severity <= severity:
             return
         if violation is None:
             violation = self.book.open("low_battery", kind=ViolationKind.LOW_BATTERY, status=ViolationStatus.ALARM,
@@ -317,12 +326,12 @@ class _Judge:
 
     # Zones
 
-    def _exclusion(self) -> None:
-        report, person = self.report, self.intake.person
+    def _exclusion(self, latitude: float, longitude: float) -> None:
+        report, person = self.report, self.person
         applying = self.rules.exclusion_applying(self.at)
         inside_keys = set()
         for zone in applying:
-            if zone.signed_distance_m(report.latitude, report.longitude) > 0:
+            if zone.signed_distance_m(latitude, longitude) > 0:
                 continue
             key = f"exclusion:{zone.pk}"
             inside_keys.add(key)
@@ -341,7 +350,7 @@ class _Judge:
             if key not in inside_keys:
                 self.book.end(key, at=self.at, reason=_("Left the exclusion zone."))
 
-    def _inclusion(self, usable: bool) -> None:
+    def _inclusion(self, usable: bool, latitude: float, longitude: float) -> None:
         report = self.report
         zones = self.rules.inclusion_applying(self.at)
         if not zones:
@@ -350,7 +359,7 @@ class _Judge:
         if not usable:
             self._inclusion_time_passes()
             return
-        nearest = min(zone.signed_distance_m(report.latitude, report.longitude) for zone in zones)
+        nearest = min(zone.signed_distance_m(latitude, longitude) for zone in zones)
         if nearest <= 0:
             if self.book.is_open("inclusion"):
                 self.book.end("inclusion", at=self.at, resolve_as=Disposition.REAL,
@@ -480,6 +489,7 @@ class _ViolationBook:
         if self.intake is not None:
             self.intake._flush()
         person = self.person
+        assert violation.severity is not None, "a violation is alarmed with its severity"
         alert = alert_raise(
             source=SOURCE,
             kind=f"bracelet_{violation.kind}",
@@ -551,9 +561,9 @@ def _supervise_person(person_pk: int, *, now: datetime, check: str) -> int:
             Bracelet.objects.select_for_update(of=("self",)).select_related("person__district__center")
             .filter(person_id=person_pk).exclude(state=BraceletState.RETIRED).first()
         )  # fmt: skip
-        if bracelet is None:
+        person = bracelet.person if bracelet is not None else None
+        if bracelet is None or person is None:
             return 0
-        person = bracelet.person
         rules = rules_for(person.pk, person.rules_token)
         book = _ViolationBook(person, bracelet, now, rules)
         raised = 0
@@ -563,9 +573,10 @@ def _supervise_person(person_pk: int, *, now: datetime, check: str) -> int:
                 raised = 1
         elif check == "signal_lost":
             cutoff = now - timedelta(seconds=_setting("BRACELET_SIGNAL_LOST_SECONDS", 600))
-            if bracelet.last_contact_at < cutoff and not book.is_open("signal_lost"):
+            heard = bracelet.last_contact_at
+            if heard is not None and heard < cutoff and not book.is_open("signal_lost"):
                 raised = _technical(book, "signal_lost", ViolationKind.SIGNAL_LOST, now,
-                                    _("Bracelet not heard from since %(time)s: %(file)s"), bracelet.last_contact_at)  # fmt: skip
+                                    _("Bracelet not heard from since %(time)s: %(file)s"), heard)  # fmt: skip
         elif check == "gps_lost":
             cutoff = now - timedelta(seconds=_setting("BRACELET_GPS_LOST_SECONDS", 900))
             since = bracelet.last_fix_received_at or _worn_since(bracelet)

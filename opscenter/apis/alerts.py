@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opscenter.models import OPEN_STATUSES, Alert, AlertStatus, Disposition, Severity
+from opscenter.requests import request_user
 from opscenter.selectors import alert_detail, alert_get, alert_list
 from opscenter.serializers import AlertDetailSerializer, AlertEventSerializer, AlertSerializer
 from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_resolve
@@ -38,7 +39,7 @@ class AlertListApi(APIView):
         if "open" in statuses:
             statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
         alerts = alert_list(
-            user=request.user,
+            user=request_user(request),
             status=sorted(statuses) or None,
             severity=sorted(data.get("severity") or ()) or None,
             center=data.get("center"),
@@ -52,14 +53,16 @@ class AlertListApi(APIView):
 class AlertDetailApi(APIView):
     @extend_schema(responses=AlertDetailSerializer, summary="One alert with its timeline")
     def get(self, request: Request, alert_pk: int) -> Response:
-        alert = alert_detail(user=request.user, alert_pk=alert_pk)
+        alert = alert_detail(user=request_user(request), alert_pk=alert_pk)
         return Response(AlertDetailSerializer(alert).data)
 
 
 class AlertAcknowledgeApi(APIView):
     @extend_schema(request=None, responses=AlertSerializer, summary="Acknowledge (harmless when repeated)")
     def post(self, request: Request, alert_pk: int) -> Response:
-        alert = alert_acknowledge(alert=alert_get(user=request.user, alert_pk=alert_pk), actor=request.user)
+        alert = alert_acknowledge(
+            alert=alert_get(user=request_user(request), alert_pk=alert_pk), actor=request_user(request)
+        )
         return Response(AlertSerializer(alert).data)
 
 
@@ -73,8 +76,8 @@ class AlertDispatchApi(APIView):
     def post(self, request: Request, alert_pk: int) -> Response:
         data = self.AlertDispatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        alert = alert_get(user=request.user, alert_pk=alert_pk)
-        alert = alert_dispatch(alert=alert, actor=request.user, unit=data.validated_data["unit"])
+        alert = alert_get(user=request_user(request), alert_pk=alert_pk)
+        alert = alert_dispatch(alert=alert, actor=request_user(request), unit=data.validated_data["unit"])
         return Response(AlertSerializer(alert).data)
 
 
@@ -87,8 +90,8 @@ class AlertResolveApi(APIView):
     def post(self, request: Request, alert_pk: int) -> Response:
         data = self.AlertResolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        alert = alert_get(user=request.user, alert_pk=alert_pk)
-        alert = alert_resolve(alert=alert, actor=request.user, **data.validated_data)
+        alert = alert_get(user=request_user(request), alert_pk=alert_pk)
+        alert = alert_resolve(alert=alert, actor=request_user(request), **data.validated_data)
         return Response(AlertSerializer(alert).data)
 
 
@@ -100,8 +103,8 @@ class AlertCommentApi(APIView):
     def post(self, request: Request, alert_pk: int) -> Response:
         data = self.AlertCommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        alert = alert_get(user=request.user, alert_pk=alert_pk)
-        event = alert_comment(alert=alert, actor=request.user, text=data.validated_data["text"])
+        alert = alert_get(user=request_user(request), alert_pk=alert_pk)
+        event = alert_comment(alert=alert, actor=request_user(request), text=data.validated_data["text"])
         return Response(AlertEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
@@ -124,7 +127,9 @@ class AlertDetailsApi(APIView):
     def post(self, request: Request, alert_pk: int) -> Response:
         data = self.AlertDetailsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        details = alert_details_read(user=request.user, alert=Alert(pk=alert_pk), reason=data.validated_data["reason"])
+        details = alert_details_read(
+            user=request_user(request), alert=Alert(pk=alert_pk), reason=data.validated_data["reason"]
+        )
         response = Response({"alert": alert_pk, "details": details})
         response["Cache-Control"] = "private, no-store"
         return response
