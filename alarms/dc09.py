@@ -95,7 +95,7 @@ class Splitter:
         return bool(self.buffer)
 
     def frames(self) -> list[bytes]:
-        buffer, frames = self.buffer, []
+        buffer, frames = self.buffer, list[bytes]()
         while True:
             start = buffer.find(b"\n")
             if start < 0:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from alarms.models import AlarmEvent, AlarmPanel
 from opscenter.models import Alert, OperationsCenter, User
 from opscenter.selectors import alerts_visible, scoped
+from opscenter.services.details import AlertDetails
 
 ALARM_KINDS = ("panic", "duress", "holdup")
 
@@ -18,7 +19,7 @@ def panels_visible(*, user: User) -> QuerySet[AlarmPanel]:
     return scoped(panels, user=user, center="protected_object__district__center", district="protected_object__district")
 
 
-def alert_details(alert: Alert) -> dict | None:
+def alert_details(alert: Alert) -> AlertDetails | None:
     """The details provider of alarm alerts (registered with the spine in `ready()`), called only after
     the spine checked the reader and recorded their reason: the people to call at the object. None when
     the alert names no panel (its dedup key is `alarms:<panel pk>:<kind>`)."""

@@ -394,7 +394,8 @@ def panels_supervise(*, now: datetime | None = None) -> int:
     silent = 0
     candidates = AlarmPanel.objects.filter(is_active=True, is_online=True, last_contact_at__isnull=False)
     for panel in candidates.select_related("protected_object__district"):
-        if panel.last_contact_at + timedelta(seconds=panel.supervision_seconds) + grace > now:
+        heard = panel.last_contact_at
+        if heard is None or heard + timedelta(seconds=panel.supervision_seconds) + grace > now:
             continue
         with transaction.atomic():
             went_silent = AlarmPanel.objects.filter(
@@ -415,7 +416,7 @@ def panels_supervise(*, now: datetime | None = None) -> int:
                 dedup_key=_alert_key(panel, "silent"),
                 payload={
                     "panel": panel.account,
-                    "last_contact_at": panel.last_contact_at.isoformat(),
+                    "last_contact_at": heard.isoformat(),
                     "object": {"name": protected.name, "kind": protected.kind},
                 },
             )

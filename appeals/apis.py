@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appeals.authentication import PartnerSignatureAuthentication, RequestTooLarge
+from appeals.authentication import PartnerSignatureAuthentication, RequestTooLarge, signed_request
 from appeals.iin import iin_problem
 from appeals.models import ALERT_CATEGORIES, ANONYMOUS_CATEGORIES, Appeal, AppealCategory, AppealType, Partner
 from appeals.selectors import appeal_public_history, partner_appeal_get
@@ -163,21 +163,22 @@ class PartnerAppealCreateApi(PartnerApi):
             raise IdempotencyKeyRequired()
         if len(key) > IDEMPOTENCY_KEY_MAX or not key.isascii() or not key.isprintable():
             raise IdempotencyKeyInvalid()
-        signed = request.auth
+        signed = signed_request(request)
         if signed.body is None or len(signed.body) > JSON_BODY_MAX:
             raise RequestTooLarge()
         claim = idempotency_claim(
             partner=authenticated_as(request, Partner),
             key=key,
-            request_hash=request_hash(method=request.method, path=request.get_full_path(), body=signed.body),
+            request_hash=request_hash(method=request.method or "", path=request.get_full_path(), body=signed.body),
         )
-        if claim.is_replay:
+        held = claim.key
+        if held is None:  # a replay
             return Response(claim.replay_body, status=claim.replay_status, headers={"Idempotent-Replayed": "true"})
         output: dict = {}
 
         def remember(appeal: Appeal) -> None:
             output.update(self.OutputSerializer(appeal).data)
-            idempotency_complete(key=claim.key, status=status.HTTP_201_CREATED, body=output)
+            idempotency_complete(key=held, status=status.HTTP_201_CREATED, body=output)
 
         try:
             serializer = self.InputSerializer(data=request.data)
@@ -188,10 +189,10 @@ class PartnerAppealCreateApi(PartnerApi):
                 on_registered=remember,
             )
         except AppealInputError as error:
-            idempotency_release(key=claim.key)
+            idempotency_release(key=held)
             raise serializers.ValidationError(_errors_for(error.field, error.detail)) from error
         except BaseException:
-            idempotency_release(key=claim.key)
+            idempotency_release(key=held)
             raise
         return Response(output, status=status.HTTP_201_CREATED)
 

@@ -80,11 +80,20 @@ def _read_body(request: Request, macs: list) -> tuple[bytes | None, str]:
     spool.seek(0)
     body = spool.read() if size <= KEEP_BODY_BYTES else None
     spool.seek(0)
-    django_request._stream = spool
-    django_request._read_started = False
+    # Django's private stream, replaced by the spooled copy so the view reads the same bytes (no stubs for it)
+    django_request._stream = spool  # type: ignore[assignment]
+    django_request._read_started = False  # type: ignore[attr-defined]
     if body is not None:
         django_request._body = body
     return body, digest.hexdigest()
+
+
+def signed_request(request: Request) -> SignedRequest:
+    """`request.auth` of a view behind PartnerSignatureAuthentication, typed."""
+    signed = request.auth
+    if not isinstance(signed, SignedRequest):
+        raise exceptions.NotAuthenticated()
+    return signed
 
 
 def _fail(code: str, detail) -> SignatureFailed:
@@ -120,7 +129,7 @@ class PartnerSignatureAuthentication(authentication.BaseAuthentication):
         if partner is None:
             raise _fail("unknown_partner", _("No active partner has this X-Partner-Key."))
         head = request_signing_string(
-            timestamp=timestamp, method=request.method, path=request._request.get_full_path(), body=b""
+            timestamp=timestamp, method=request.method or "", path=request._request.get_full_path(), body=b""
         )
         macs = [hmac.new(secret.encode(), head, hashlib.sha256) for secret in partner_signing_secrets(partner=partner)]
         body, body_sha256 = _read_body(request, macs)

@@ -19,6 +19,7 @@ def polygons_of(geometry: dict) -> list[list[Ring]]:
     if not isinstance(geometry, dict):
         raise GeometryError("a geometry must be a JSON object")
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    polygons: object
     if kind == "Polygon":
         polygons = [coordinates]
     elif kind == "MultiPolygon":

@@ -14,6 +14,7 @@ from appeals.models import FINAL_STATUSES, OPEN_STATUSES, Appeal, Partner
 from appeals.workdays import working_calendar_load
 from opscenter.models import Alert, User
 from opscenter.selectors import districts_visible, scoped
+from opscenter.services.details import AlertDetails
 
 
 def appeals_visible(*, user: User) -> QuerySet[Appeal]:
@@ -109,6 +110,7 @@ class DistrictSummary:
     answered: int = 0
     answer_days_median: float | None = None
     answer_days_max: float | None = None
+    counts: list[int] = field(default_factory=list)  # by_status in the order a page lists the statuses
 
 
 def appeal_summary(*, user: User, today: date | None = None, since: date | None = None) -> list[DistrictSummary]:
@@ -132,6 +134,8 @@ def appeal_summary(*, user: User, today: date | None = None, since: date | None 
     for code, registered_at, answered_at in appeals.filter(answered_at__isnull=False).values_list(
         "district__code", "registered_at", "answered_at"
     ):
+        if registered_at is None or answered_at is None:  # an answered appeal was registered
+            continue
         answer_times.setdefault(code or "-", []).append((answered_at - registered_at).total_seconds() / 86400)
 
     def row(code: str | None) -> DistrictSummary:
@@ -146,8 +150,8 @@ def appeal_summary(*, user: User, today: date | None = None, since: date | None 
         summary.total += item["count"]
         if item["status"] in OPEN_STATUSES:
             summary.open += item["count"]
-    for item in overdue:
-        row(item["district__code"]).overdue = item["count"]
+    for late in overdue:
+        row(late["district__code"]).overdue = late["count"]
     for code, days in answer_times.items():
         summary = row(code)
         summary.answered = len(days)
@@ -156,7 +160,7 @@ def appeal_summary(*, user: User, today: date | None = None, since: date | None 
     return list(rows.values())
 
 
-def alert_details(alert: Alert) -> dict | None:
+def alert_details(alert: Alert) -> AlertDetails | None:
     """The details provider of appeal alerts (registered with the spine in `ready()`), called only after
     the spine checked the reader and recorded their reason: who filed the appeal and how to reach them
     (nobody, for an anonymous one). None when no appeal raised the alert."""

@@ -172,7 +172,8 @@ def appeal_act(request: HttpRequest, appeal_pk: int, action: str) -> HttpRespons
     form, user = request.POST, request_user(request)
     try:
         if action == "assign":
-            officer = User.objects.filter(pk=_int(form.get("officer"))).first()
+            officer_pk = _int(form.get("officer"))
+            officer = User.objects.filter(pk=officer_pk).first() if officer_pk is not None else None
             if officer is None:
                 raise DomainError(_("Choose an officer."), code="officer_required")
             workflow.appeal_assign(appeal=appeal, officer=officer, actor=user)
@@ -212,7 +213,9 @@ def appeal_act(request: HttpRequest, appeal_pk: int, action: str) -> HttpRespons
     return redirect("appeals:detail", appeal_pk=appeal.pk)
 
 
-def _int(value) -> int | None:
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -31,6 +31,8 @@ class CompiledZone:
         """Negative inside, positive outside, in metres from the edge."""
         if self.shape == ZoneShape.POLYGON:
             return polygon_signed_distance_m(latitude, longitude, self.ring)
+        if self.latitude is None or self.longitude is None or self.radius_m is None:
+            raise ValueError(f"Zone {self.pk} is a circle without its centre or radius.")
         return circle_signed_distance_m(latitude, longitude, self.latitude, self.longitude, self.radius_m)
 
     def as_geometry(self) -> dict:
@@ -115,6 +117,8 @@ def compile_rules(person_pk: int, token: object) -> Rules:
     for absence in ApprovedAbsence.objects.filter(person_id=person_pk):
         window = None
         if absence.kind == AbsenceKind.WEEKLY:
+            if absence.start_time is None or absence.end_time is None:
+                continue  # a weekly absence without its hours excuses nothing (the form requires them)
             window = WeeklyWindow(parse_weekdays(absence.weekdays), absence.start_time, absence.end_time)
         absences.append(CompiledAbsence(absence.starts_at, absence.ends_at, window, absence.valid_from,
                                         absence.valid_until))  # fmt: skip

@@ -14,6 +14,7 @@ from bracelets.rules import rules_for
 from opscenter.models import Alert, User
 from opscenter.permissions import Capability, has
 from opscenter.selectors import scoped
+from opscenter.services.details import AlertDetails
 
 TRACK_LIMIT = 20_000
 LAST_POSITIONS_IN_DETAILS = 20
@@ -91,7 +92,7 @@ def person_violations(*, user: User, person_pk: int) -> QuerySet[Violation]:
     return Violation.objects.filter(person=person).select_related("zone", "alert").order_by("-started_at", "-pk")
 
 
-def alert_details(alert: Alert) -> dict | None:
+def alert_details(alert: Alert) -> AlertDetails | None:
     """The details provider of bracelet alerts (registered with the spine in `ready()`), called by
     `opscenter.services.details.alert_details_read` only after it checked the reader's scope and
     capability and recorded their reason: who the person is, their officer, their zones (the one

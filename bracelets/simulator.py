@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from bracelets.models import Bracelet, SupervisedPerson, ZoneKind
+from bracelets.models import Bracelet, ZoneKind
 from bracelets.protocols import Report
 from bracelets.schedules import WeeklyWindow, local
 from bracelets.services.evaluation import bracelets_supervise, reports_receive
@@ -89,8 +89,10 @@ def ensure_demo_bracelets() -> list[Bracelet]:
 def _walker(bracelet: Bracelet) -> _Walker:
     walker = _walkers.get(bracelet.unique_id)
     if walker is None:
-        person: SupervisedPerson = bracelet.person
-        home_zone = person.zones.filter(kind=ZoneKind.INCLUSION, is_active=True).first()
+        person = bracelet.person
+        home_zone = person.zones.filter(kind=ZoneKind.INCLUSION, is_active=True).first() if person else None
+        if home_zone is None or home_zone.latitude is None or home_zone.longitude is None:
+            raise RuntimeError(f"The demo bracelet {bracelet.unique_id} has no wearer with a home zone.")
         home = (home_zone.latitude, home_zone.longitude)
         role = next(row[5] for row in DEMO_PEOPLE if row[0] == bracelet.unique_id)
         walker = _walkers[bracelet.unique_id] = _Walker(home=home, role=role, position=home,
@@ -120,7 +122,7 @@ def _move(walker: _Walker, rng: random.Random, now: datetime) -> bool:
             walker.target = _offset(walker.home, rng.uniform(-400, 400), rng.uniform(300, 600))
         elif walker.role == "exclusion" and rng.random() < 0.03:
             walker.phase, walker.rounds_left, walker.target = "out", 40, walker.extra["victim"]
-    elif walker.phase == "out":
+    elif walker.phase == "out" and walker.target is not None:
         _step_towards(walker, walker.target, 0.25)
         walker.rounds_left -= 1
         if walker.rounds_left <= 0:

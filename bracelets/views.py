@@ -47,7 +47,8 @@ def _reason_for(request: HttpRequest, person_pk: int) -> str:
     if not granted:
         return ""
     reason, until = granted
-    return reason if parse_datetime(until) > timezone.now() else ""
+    expires = parse_datetime(until)
+    return reason if expires is not None and expires > timezone.now() else ""
 
 
 def _period(request: HttpRequest) -> tuple[datetime, datetime, dict]:

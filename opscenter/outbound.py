@@ -32,7 +32,7 @@ class OutboundRefused(Exception):
 def outbound_resolve(host: str, port: int) -> list[str]:
     """The addresses `host` resolves to now, in the resolver's order (tests stand a fake DNS in here)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def _refusal(address: str) -> str | None:

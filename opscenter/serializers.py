@@ -2,13 +2,13 @@
 
 from rest_framework import serializers
 
-from opscenter.models import Alert, AlertEvent
+from opscenter.models import Alert, AlertEvent, District, OperationsCenter
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    center = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    center = serializers.SlugRelatedField[OperationsCenter](slug_field="code", read_only=True)
     center_name = serializers.CharField(source="center.name", read_only=True)
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField[District](slug_field="code", read_only=True)
     district_name = serializers.CharField(source="district.name", default=None, read_only=True)
     severity_label = serializers.CharField(source="get_severity_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)

@@ -5,11 +5,13 @@ import hashlib
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,13 +59,17 @@ def attachment_store(*, partner: Partner, upload: UploadedFile) -> Attachment:
     upload.seek(0)
     guessed = filetype.guess(head) if head else None
     kind = KIND_BY_CONTENT_TYPE.get(guessed.mime) if guessed else None
-    if kind is None:
+    if guessed is None or kind is None:
         raise UnsupportedAttachment()
     limit = settings.APPEALS_ATTACHMENT_MAX_BYTES[kind]
-    if upload.size > limit:
+    size = upload.size
+    if size is None:  # an upload Django parsed knows its size; another is measured
+        size = upload.seek(0, 2)
+        upload.seek(0)
+    if size > limit:
         raise AttachmentTooLarge(
             _("A %(kind)s may be at most %(limit)d bytes; this one has %(size)d.")
-            % {"kind": kind, "limit": limit, "size": upload.size}
+            % {"kind": kind, "limit": limit, "size": size}
         )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -73,7 +79,7 @@ def attachment_store(*, partner: Partner, upload: UploadedFile) -> Attachment:
         partner=partner,
         kind=kind,
         content_type=guessed.mime,
-        size=upload.size,
+        size=size,
         sha256=digest.hexdigest(),
         uploaded_at=timezone.now(),
     )
@@ -95,12 +101,14 @@ def attachments_purge_orphans(*, now=None) -> int:
         with transaction.atomic():
             deleted, _rows = Attachment.objects.filter(pk=attachment.pk, appeal__isnull=True).delete()
             if deleted:
-                transaction.on_commit(lambda file=attachment.file: _delete_file(file))
+                transaction.on_commit(partial(_delete_file, attachment.file))
                 count += 1
     return count
 
 
-def _delete_file(file) -> None:
+def _delete_file(file: FieldFile) -> None:
+    if not file.name:
+        return
     try:
         file.storage.delete(file.name)
     except OSError:

@@ -23,10 +23,10 @@ def boundaries_load(
     Russian or Kazakh name). All or nothing: one bad feature refuses the whole file."""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise BoundaryFileInvalid(_("Expected a GeoJSON FeatureCollection."))
-    districts = {}
-    for district in District.objects.all():
-        for name in (district.code, district.name_ru, district.name_kk):
-            districts[name.casefold()] = district
+    districts: dict[str, District] = {}
+    for each in District.objects.all():
+        for name in (each.code, each.name_ru, each.name_kk):
+            districts[name.casefold()] = each
     loaded, now = [], timezone.now()
     for index, feature in enumerate(collection.get("features") or []):
         properties = (feature or {}).get("properties") or {}

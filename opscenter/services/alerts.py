@@ -244,8 +244,9 @@ def alert_escalate(*, alert: Alert, level: int) -> Alert | None:
             is_active=True, role__in=holders(Capability.ALERT_ESCALATION_RECEIVE), centers=alert.center
         ).values_list("pk", "username")
     )
-    if level >= 2 and alert.center.head_id:
-        recipients.append((alert.center.head_id, alert.center.head.get_username()))
+    head = alert.center.head if level >= 2 else None
+    if head is not None:
+        recipients.append((head.pk, head.get_username()))
     names = sorted({name for _pk, name in recipients})
     AlertEvent.objects.create(
         alert=alert, action=AlertEvent.Action.ESCALATED, at=now, data={"level": level, "to": names}

@@ -70,6 +70,8 @@ class Command(BaseCommand):
             ) from None
         zone = person.zones.filter(kind="inclusion", name="Home", is_active=True).first()
         order = person.orders.first()
+        if zone is None or order is None:  # person_enrol makes both
+            raise CommandError("Enrolled, but without a home zone or an order.")
         self.stdout.write(json.dumps({
             "person": person.pk, "iin": person.iin, "name": person.full_name, "district": person.district.code,
             "bracelet": options["unique_id"], "measure": order.measure, "order": order.number,
