@@ -24,6 +24,7 @@ import time
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -95,7 +96,7 @@ class FrameQueue:
         while not self:
             self.ready.clear()
             await self.ready.wait()
-        batch = []
+        batch: list = []
         for queue in (self.known, self.noise):
             while queue and len(batch) < limit:
                 batch.append(queue.popleft())
@@ -108,7 +109,7 @@ class _Tally:
     reasons: Counter
     sample: bytes
     account: str
-    at: object
+    at: datetime
 
 
 class Receiver:
@@ -157,7 +158,7 @@ class Receiver:
             address = OTHERS
         tally = self.tallies.get(address)
         if tally is None:
-            tally = self.tallies[address] = _Tally(transport, Counter(), b"", "", None)
+            tally = self.tallies[address] = _Tally(transport, Counter(), b"", "", timezone.now())
         tally.reasons[reason] += 1
         tally.transport, tally.sample, tally.at = transport, raw[:200], timezone.now()
         tally.account = account or tally.account
@@ -266,7 +267,7 @@ class Receiver:
         try:
             while True:
                 now = time.monotonic()
-                timeout = IDLE_TIMEOUT_SECONDS
+                timeout: float = IDLE_TIMEOUT_SECONDS
                 if frame_started is not None:
                     timeout = frame_started + self.frame_seconds - now
                     if timeout <= 0:

@@ -109,8 +109,7 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
 class AppealEventInline(admin.TabularInline):
     model = AppealEvent
     extra = 0
-    fields = ["at", "action", "status", "actor", "actor_label", "is_public", "text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "action", "status", "actor", "actor_label", "is_public", "text")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

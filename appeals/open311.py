@@ -10,6 +10,7 @@ import math
 from datetime import datetime, time, timedelta
 from functools import wraps
 from types import SimpleNamespace
+from typing import cast
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -18,6 +19,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from appeals.models import (
     ANONYMOUS_CATEGORIES,
@@ -76,7 +79,9 @@ def _partner(request: HttpRequest) -> Partner | None:
 def _throttled(partner: Partner) -> JsonResponse | None:
     """The partner's rate, shared with its signed API (PartnerRateThrottle): 429 with Retry-After past it."""
     throttle = PartnerRateThrottle()
-    if throttle.allow_request(SimpleNamespace(user=partner), None):
+    # The throttle reads nothing of the request but its user (the credential's key), nor of the view: a page
+    # outside DRF hands it just that.
+    if throttle.allow_request(cast(Request, SimpleNamespace(user=partner)), APIView()):
         return None
     wait = math.ceil(throttle.wait() or 1)
     response = _error(429, _("Too many requests: retry in %(seconds)d s.") % {"seconds": wait})

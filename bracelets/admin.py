@@ -5,6 +5,7 @@ zone's page opens after a reason, recorded. Positions and violations are read-on
 without coordinates, zones or details."""
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -75,7 +76,13 @@ class AbsenceInline(AuditedInline, admin.TabularInline):
     ]
 
 
-class RulesChangedMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for its super() calls
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class RulesChangedMixin(_ModelAdmin):
     """After any save from these pages, evaluation must recompile the person's rules."""
 
     def save_related(self, request, form, formsets, change) -> None:

@@ -149,7 +149,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "is_superuser", "centers", "districts"]
     filter_horizontal = ["centers", "districts", "groups", "user_permissions"]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role and scope"), {"fields": ["role", "centers", "districts", "language", "phone"]}),
     ]
     add_fieldsets = [
@@ -247,8 +247,16 @@ class OutboxAttemptInline(admin.TabularInline):
     model = OutboxAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "started_at", "duration_ms", "outcome", "status_code", "error", "worker", "late"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "started_at",
+        "duration_ms",
+        "outcome",
+        "status_code",
+        "error",
+        "worker",
+        "late",
+    )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -290,7 +298,7 @@ class DeviceCredentialAdmin(AuditedAdmin):
     list_display = ["kind", "identifier", "is_active", "created_at", "rotated_at", "last_used_at"]
     list_filter = ["kind", "is_active"]
     search_fields = ["identifier"]
-    readonly_fields = [
+    fields = readonly_fields = (
         "kind",
         "identifier",
         "created_at",
@@ -298,8 +306,7 @@ class DeviceCredentialAdmin(AuditedAdmin):
         "last_used_at",
         "previous_valid_until",
         "is_active",
-    ]
-    fields = readonly_fields
+    )
     actions = ["rotate", "revoke"]
 
     def has_add_permission(self, request) -> bool:

@@ -4,6 +4,7 @@ copy (`AuditedInline`). Lists never show personal data: their admins name people
 reference (a file number) or not at all."""
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import admin
@@ -21,7 +22,13 @@ SESSION_KEY = "admin.personal_data_reasons"
 REASON_FIELD = "_personal_data_reason"
 
 
-class AuditedInline:
+if TYPE_CHECKING:  # what the mixin is mixed into, for its super() calls
+    _InlineModelAdmin = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _InlineModelAdmin = object
+
+
+class AuditedInline(_InlineModelAdmin):
     """Mix into an inline of an AuditedAdmin: its `audit_redacted_fields` are named in the audit of an
     edit, never copied into it."""
 
@@ -29,7 +36,8 @@ class AuditedInline:
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.audit_redacted_fields = self.audit_redacted_fields
+        # Read back, with getattr, by AuditedAdmin.save_formset: an attribute Django's formsets do not declare
+        formset.audit_redacted_fields = self.audit_redacted_fields  # type: ignore[attr-defined]
         return formset
 
 

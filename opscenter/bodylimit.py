@@ -11,15 +11,16 @@ may have spooled a body before the application sees the request.
 """
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from django.conf import settings
 
-Scope = MutableMapping[str, Any]
+# As Django's ASGIHandler takes them
+Scope = dict[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
@@ -70,7 +71,7 @@ class BodyLimitMiddleware:
                     return {"type": "http.disconnect"}
             return message
 
-        async def guarded_send(message: Message) -> None:
+        async def guarded_send(message: Mapping[str, Any]) -> None:
             nonlocal started
             if exceeded and not started:
                 return  # the 413 below is the answer

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from alarms import urls as alarms_urls
@@ -11,7 +11,7 @@ from opscenter import views
 from opscenter.apis import alerts
 from opscenter.apis.docs import ApiDocsView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("alerts/", alerts.AlertListApi.as_view(), name="alert-list"),
     path("alerts/<int:alert_pk>/", alerts.AlertDetailApi.as_view(), name="alert-detail"),
     path("alerts/<int:alert_pk>/acknowledge/", alerts.AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),

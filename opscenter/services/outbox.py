@@ -72,7 +72,7 @@ def _schedule_on_commit(message_pk, countdown: float = 0) -> None:
     from opscenter.tasks import deliver_outbox_message
 
     transaction.on_commit(
-        lambda: deliver_outbox_message.apply_async(args=[str(message_pk)], countdown=countdown), robust=True
+        lambda: deliver_outbox_message.apply_async(args=(str(message_pk),), countdown=countdown), robust=True
     )
 
 

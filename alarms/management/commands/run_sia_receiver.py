@@ -96,7 +96,7 @@ class Command(BaseCommand):
         context = multiprocessing.get_context("fork")
         parent_pid = os.getpid()
 
-        def spawn() -> multiprocessing.Process:
+        def spawn() -> multiprocessing.process.BaseProcess:
             child = context.Process(target=_serve, args=(host, port, workers, True, parent_pid), daemon=True)
             child.start()
             return child

@@ -72,7 +72,8 @@ class Command(BaseCommand):
         self.tasks.append(loop.create_task(_every(AUDIT_SEAL_EVERY_SECONDS, audit_seal, "audit seal")))
         if self.options["simulate"]:
             self.tasks.append(loop.create_task(_simulate(self.options["every"], self.options["seed"])))
-        reactor.addSystemEventTrigger("before", "shutdown", self._cancel_tasks)
+        # twisted types the reactor by its zope interface, whose methods are declared without self
+        reactor.addSystemEventTrigger("before", "shutdown", self._cancel_tasks)  # type: ignore[arg-type]
         self._print_welcome()
 
     def _cancel_tasks(self) -> None:
