@@ -250,7 +250,8 @@ def _store(accepted: list[_Accepted], *, now: datetime) -> None:
                 received_at__gte=now - window,
             ).values_list("account", "sequence", "content_digest")
         )
-    rows, new_events = [], []
+    rows: list[ReceivedFrame] = []
+    new_events: list[tuple[_Accepted, int]] = []  # with the index of its row
     for item in accepted:
         digest = digests.get(id(item), "")
         key = (item.frame.account or "", item.frame.sequence, digest)
