@@ -95,7 +95,8 @@ class Splitter:
         return bool(self.buffer)
 
     def frames(self) -> list[bytes]:
-        buffer, frames = self.buffer, list[bytes]()
+        buffer = self.buffer
+        frames: list[bytes] = []
         while True:
             start = buffer.find(b"\n")
             if start < 0:

@@ -65,6 +65,17 @@ def listening(port: int) -> bool:
         return False
 
 
+def free(port: int) -> bool:
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the receiver has it
+        try:
+            again.bind(("127.0.0.1", port))
+            again.listen()
+        except OSError:
+            return False
+        return True
+
+
 @pytest.fixture
 def supervisor(tmp_path):
     port = free_port()
@@ -108,8 +119,12 @@ def test_a_dead_child_is_restarted_and_logged(supervisor):
 
     now = eventually(lambda: (c := children_of(process.pid)) and len(c) == 2 and first not in c and c)
     assert second in now
-    log.seek(0)
-    assert f"Receiver process {first} exited (code -9); restarted as" in log.read()
+
+    def logged() -> bool:
+        log.seek(0)
+        return f"Receiver process {first} exited (code -9); restarted as" in log.read()
+
+    eventually(logged)
     assert listening(port)
 
 
@@ -122,8 +137,7 @@ def test_children_die_with_their_parent_and_free_the_port(supervisor):
     process.wait(10)
 
     eventually(lambda: not any(alive(child) for child in children))
-    with socket.socket() as again:
-        again.bind(("127.0.0.1", port))  # nobody holds it any more
+    eventually(lambda: free(port))  # nobody holds it any more (the kernel may take a moment with the probes)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
