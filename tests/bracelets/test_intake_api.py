@@ -310,8 +310,10 @@ REPORT_QUERIES = 6
 
 def usual_report(client, token, *, at: int, how: str):
     if how == "osmand query":
-        return client.get(OSMAND, {"key": token, "id": UNIQUE_ID, "timestamp": at, "lat": HOME[0], "lon": HOME[1],
-                                   "batt": 88, "accuracy": 5})  # fmt: skip
+        return client.get(
+            OSMAND,
+            {"key": token, "id": UNIQUE_ID, "timestamp": at, "lat": HOME[0], "lon": HOME[1], "batt": 88, "accuracy": 5},
+        )
     if how == "osmand json":
         body = {"id": UNIQUE_ID, "lat": HOME[0], "lon": HOME[1], "timestamp": at, "batt": 88, "accuracy": 5}
         return client.post(OSMAND, body, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -342,3 +344,32 @@ def test_a_batch_costs_as_many_queries_as_a_single_report(client, device, person
         response = client.post(BATCH, {"positions": positions}, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.json() == {"stored": size, "late": 0, "duplicate": 0, "contact": 0}
     assert Position.objects.count() == size + 1
+
+
+# A report that raises an alarm (strap tampered with) adds the violation looked up and written, the alert
+# raised (alert_raise's own six), the violation linked to it and the person's open violations: 16 in all.
+ALARM_REPORT_QUERIES = 16
+
+
+def test_a_report_that_raises_an_alarm_costs_a_fixed_number_of_queries(
+    client, device, person, django_assert_num_queries
+):
+    _bracelet, token = device
+    start = now_s() - 600
+    assert usual_report(client, token, at=start, how="osmand query").json()["outcome"] == "stored"
+    with django_assert_num_queries(ALARM_REPORT_QUERIES):
+        response = client.get(
+            OSMAND,
+            {
+                "key": token,
+                "id": UNIQUE_ID,
+                "timestamp": start + 10,
+                "lat": HOME[0],
+                "lon": HOME[1],
+                "batt": 88,
+                "accuracy": 5,
+                "alarm": "tampering",
+            },
+        )
+    assert response.json()["outcome"] == "stored"
+    assert Alert.objects.get().kind == "bracelet_tamper"
