@@ -33,3 +33,27 @@ class ReasonRequired(DomainError):
     code = "reason_required"
     status_code = 400
     default_detail = _("A reason (for example a case number) is required to see this personal data.")
+
+
+class AlertMovedOn(InvalidTransition):
+    """An action on an alert that has moved on since the actor saw it (acknowledged by someone else,
+    resolved): refused with what it is now and who holds it, so the console can say so."""
+
+    code = "alert_moved_on"
+    default_detail = _("The alert has moved on.")
+
+    def __init__(self, alert, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.alert = alert
+        if alert.status == "resolved":
+            by, at = alert.resolved_by, alert.resolved_at
+        elif alert.status == "dispatched":
+            by, at = alert.dispatched_by, alert.dispatched_at
+        else:
+            by, at = alert.acknowledged_by, alert.acknowledged_at
+        self.current = {
+            "status": alert.status,
+            "by": by.get_username() if by is not None else None,
+            "by_name": by.display_name if by is not None else None,
+            "at": at.isoformat() if at is not None else None,
+        }

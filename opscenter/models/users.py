@@ -32,6 +32,14 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     @property
+    def display_name(self) -> str:
+        """How the console names a person: "Иванов А." (family name and initial), else the username."""
+        if self.last_name:
+            initial = f" {self.first_name.strip()[:1]}." if self.first_name.strip() else ""
+            return f"{self.last_name.strip()}{initial}"
+        return self.get_username()
+
+    @property
     def is_administrator(self) -> bool:
         """Sees every center and district (scope); what they may do is in opscenter.permissions."""
         return self.is_superuser or self.role == Role.ADMINISTRATOR

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.errors import InvalidTransition
+from opscenter.errors import AlertMovedOn, InvalidTransition
 from opscenter.messages import AlertEscalated
 from opscenter.models import (
     OPEN_STATUSES,
@@ -137,18 +137,23 @@ def _locked(alert_pk: int) -> Alert:
 
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
-    """Acknowledge a new alert. Acknowledging again is harmless and keeps the first acknowledgement;
-    of two operators acknowledging at once exactly one is recorded (a conditional UPDATE decides)."""
+    """Acknowledge a new alert; of two operators acknowledging at once exactly one is recorded (a
+    conditional UPDATE decides). The same person acknowledging again (a retried request) gets the alert
+    as it is; anyone else, or anyone once it moved past acknowledged, gets AlertMovedOn: it names who
+    holds it."""
     _require_actor(actor)
     now = timezone.now()
     won = Alert.objects.filter(pk=alert.pk, status=AlertStatus.NEW).update(
         status=AlertStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor, updated_at=now
     )
     alert = Alert.objects.select_related(*_RELATED).get(pk=alert.pk)
-    if won:
-        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.ACKNOWLEDGED, actor=actor, at=now)
-        audit_record(actor=actor, action="alert.acknowledge", obj=alert)
-        publish_alert_on_commit(alert)
+    if not won:
+        if alert.status == AlertStatus.ACKNOWLEDGED and alert.acknowledged_by_id == actor.pk:
+            return alert
+        raise AlertMovedOn(alert)
+    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.ACKNOWLEDGED, actor=actor, at=now)
+    audit_record(actor=actor, action="alert.acknowledge", obj=alert)
+    publish_alert_on_commit(alert)
     return alert
 
 
@@ -161,7 +166,7 @@ def alert_dispatch(*, alert: Alert, actor: User, unit: str) -> Alert:
         raise InvalidTransition(_("Name the unit dispatched."), code="unit_required")
     alert = _locked(alert.pk)
     if not alert.is_open:
-        raise InvalidTransition()
+        raise AlertMovedOn(alert)
     now = timezone.now()
     if alert.status == AlertStatus.NEW:
         alert.acknowledged_at, alert.acknowledged_by = now, actor
@@ -191,7 +196,7 @@ def alert_resolve(*, alert: Alert, actor: User | None, disposition: str, note: s
         raise InvalidTransition(_("Unknown disposition."), code="invalid_disposition")
     alert = _locked(alert.pk)
     if not alert.is_open:
-        raise InvalidTransition()
+        raise AlertMovedOn(alert)
     now = timezone.now()
     alert.status, alert.disposition = AlertStatus.RESOLVED, disposition
     alert.resolved_at, alert.resolved_by = now, actor

@@ -428,8 +428,148 @@ def test_a_page_reconnecting_after_its_session_ended_clears_the_screen_and_says_
     Session.objects.all().delete()
     sockets[0].close(code=4000)
 
-    # Then the reconnecting page is told it is signed out (4401), and nothing of the alerts stays
-    expect(page.locator("#connection")).to_have_attribute("data-state", "signedOut")
+    # Then the reconnecting page is told it is signed out (4401): nothing of the alerts stays, and it
+    # goes to the sign-in page, to come back here afterwards
+    expect(page).to_have_url(re.compile(r"/login/\?next=%2F$"))
     expect(page.locator("#alert-list .alert-row")).to_have_count(0)
-    expect(page.locator("#alert-count")).to_have_text("0")
     assert len(sockets) == 2
+
+
+def test_a_killed_feed_greys_the_list_with_the_time_it_was_true_and_reconnecting_restores_it(new_page, log_in):
+    # Given an operator's page whose feed goes through a route the test controls, with an alert shown
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    sockets = []
+    server_reachable = {"now": True}
+
+    def route(socket):
+        sockets.append(socket)
+        if server_reachable["now"]:
+            socket.connect_to_server()
+
+    page.route_web_socket("**/ws/alerts/", route)
+    log_in(page, "op_one")
+    expect_live(page)
+    alert = raise_alert(title="Shown when the feed dies", district=district("uralsk"))
+    expect(row(page, alert)).to_be_visible()
+    expect(page.locator("#feed-down")).to_be_hidden()
+
+    # When the feed is killed and the server stays out of reach
+    server_reachable["now"] = False
+    sockets[0].close(code=4000)
+
+    # Then the whole list says so: a banner with the time the data was last true, greyed, ages stopped
+    banner = page.locator("#feed-down")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text(re.compile(r"Data as of \d\d:\d\d:\d\d"))
+    expect(page.locator("#dashboard")).to_have_attribute("data-connection", "reconnecting")
+    assert "grayscale" in page.locator("#alert-list").evaluate("list => getComputedStyle(list).filter")
+    age = row(page, alert).locator(".row-age").text_content()
+    page.wait_for_timeout(2200)  # two ticks of the age timer
+    assert row(page, alert).locator(".row-age").text_content() == age
+
+    # When the server is reachable again, the page reconnects by itself and the list is live again
+    server_reachable["now"] = True
+    if len(sockets) > 1:
+        sockets[-1].connect_to_server()
+    expect_live(page)
+    expect(banner).to_be_hidden()
+    assert page.locator("#alert-list").evaluate("list => getComputedStyle(list).filter") == "none"
+    expect(row(page, alert)).to_be_visible()
+    expect(row(page, alert).locator(".row-age")).not_to_have_text(age)
+
+
+def test_an_ended_session_leads_to_the_sign_in_page_and_back(new_page, log_in):
+    operator = UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    log_in(page, "op_one")
+    expect_live(page)
+
+    # When the session ends (here: the password was changed, which ends every session signed in before)
+    in_worker_thread(_password_set, user=operator, password="a-new-password-42")
+
+    # Then the page goes to the sign-in page, and after it back to the dashboard
+    expect(page).to_have_url(re.compile(r"/login/\?next=%2F$"))
+    page.fill("#id_username", "op_one")
+    page.fill("#id_password", "a-new-password-42")
+    page.click("#login-form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect_live(page)
+
+
+def _password_set(*, user: User, password: str) -> None:
+    from opscenter.services.users import user_password_set
+
+    user_password_set(user=user, actor=None, password=password)
+
+
+def test_a_stale_acknowledge_is_refused_and_shows_who_holds_the_alert(new_page, log_in):
+    # Given an operator whose page stops hearing the feed, with a new alert on it
+    UserFactory(username="op_one", first_name="Арман", last_name="Иванов", centers=["uralsk"])
+    second = UserFactory(username="op_two", centers=["uralsk"])
+    page = new_page()
+    forwarding = {"on": True}
+
+    def route(socket):
+        server = socket.connect_to_server()
+        server.on_message(lambda message: socket.send(message) if forwarding["on"] else None)
+
+    page.route_web_socket("**/ws/alerts/", route)
+    log_in(page, "op_two")
+    expect_live(page)
+    alert = raise_alert(title="Taken by a colleague", district=district("uralsk"))
+    expect(row(page, alert)).to_have_attribute("data-status", "new")
+
+    # When a colleague acknowledges it meanwhile, unseen by this page, and this operator acknowledges too
+    forwarding["on"] = False
+    from opscenter.services.alerts import alert_acknowledge
+
+    taken = in_worker_thread(alert_acknowledge, alert=alert, actor=User.objects.get(username="op_one"))
+    page.keyboard.press("j")  # selects the row (still "new" here) without reading it again
+    expect(row(page, alert)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("a")
+
+    # Then the console says who holds it and since when, and shows it as it is
+    local = timezone.localtime(taken.acknowledged_at).strftime("%H:%M")
+    expect(page.locator(".toast-error")).to_have_text(f"Acknowledged by Иванов А. at {local}")
+    expect(row(page, alert)).to_have_attribute("data-status", "acknowledged")
+    # and so does the detail, where the operator acknowledges from it
+    row(page, alert).click()
+    expect(page.locator("#detail [data-command=acknowledge]")).to_be_hidden()
+    expect(page.locator(".toast-done")).to_have_count(0)
+    stored = Alert.objects.get(pk=alert.pk)
+    assert (stored.acknowledged_by.username, second.username) == ("op_one", "op_two")
+
+
+def test_resolving_needs_a_disposition_chosen_and_says_resolve_not_close(new_page, log_in):
+    UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page()
+    log_in(page, "op_one")
+    expect_live(page)
+    alert = raise_alert(severity=2, title="Needs a finding", district=district("uralsk"))
+    row(page, alert).click()
+    detail = page.locator("#detail")
+    expect(detail).to_be_visible()
+
+    # The panel's close and the alert's resolve are worded apart
+    expect(detail.get_by_role("button", name="Hide the panel")).to_be_visible()
+    summary = detail.locator("details[data-command=resolve] summary")
+    expect(summary).to_have_text("Resolve the alert…")
+
+    # When the operator submits the resolve form without choosing a disposition
+    summary.click()
+    select = detail.locator("#resolve-disposition")
+    expect(select).to_have_value("")
+    detail.locator("form[data-action=resolve] button[type=submit]").click()
+
+    # Then it is refused: nothing is chosen for them and the alert stays open
+    assert select.evaluate("field => field.validity.valueMissing") is True
+    expect(row(page, alert)).to_be_visible()
+    expect(page.locator(".toast-done")).to_have_count(0)
+    assert Alert.objects.get(pk=alert.pk).status == AlertStatus.NEW
+
+    # And once one is chosen, it resolves
+    select.select_option("false_alarm")
+    detail.locator("form[data-action=resolve] button[type=submit]").click()
+    expect(row(page, alert)).to_have_count(0)
+    assert Alert.objects.get(pk=alert.pk).disposition == "false_alarm"

@@ -127,7 +127,7 @@ def test_the_lifecycle_through_the_api(operator_uralsk):
     base = f"/api/v1/alerts/{alert.pk}"
 
     assert client.post(f"{base}/acknowledge/").json()["acknowledged_by"] == operator_uralsk.username
-    assert client.post(f"{base}/acknowledge/").status_code == 200
+    assert client.post(f"{base}/acknowledge/").status_code == 200  # the same person again: a retry
     assert client.post(f"{base}/dispatch/", {"unit": "Patrol 7"}, format="json").json()["status"] == "dispatched"
     assert client.post(f"{base}/comment/", {"text": "Unit arrived"}, format="json").status_code == 201
     resolved = client.post(f"{base}/resolve/", {"disposition": "real", "note": "Detained"}, format="json")
@@ -145,7 +145,61 @@ def test_resolve_twice_is_a_conflict_with_a_code(operator_uralsk):
     response = client.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"disposition": "test"}, format="json")
 
     assert response.status_code == 409
-    assert response.json()["code"] == "invalid_transition"
+    assert response.json()["code"] == "alert_moved_on"
+    assert response.json()["current"]["status"] == "resolved"
+
+
+def test_acknowledging_what_another_operator_holds_is_refused_with_who_and_when(operator_uralsk, supervisor_uralsk):
+    # Given an alert Иванов Арман acknowledged
+    operator_uralsk.first_name, operator_uralsk.last_name = "Арман", "Иванов"
+    operator_uralsk.save()
+    alert = alert_acknowledge(alert=raise_in("uralsk"), actor=operator_uralsk)
+
+    # When another operator, whose screen still shows it new, acknowledges it
+    response = csrf_client_for(supervisor_uralsk).post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+
+    # Then it is refused with its state now and who holds it since when, and nothing is recorded
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "alert_moved_on"
+    assert body["current"] == {
+        "status": "acknowledged",
+        "by": "op_uralsk",
+        "by_name": "Иванов А.",
+        "at": alert.acknowledged_at.isoformat(),
+    }
+    assert (body["alert"]["id"], body["alert"]["status"], body["alert"]["acknowledged_by"]) == (
+        alert.pk, "acknowledged", "op_uralsk",
+    )  # fmt: skip
+    assert alert.events.filter(action="acknowledged").count() == 1
+
+
+@pytest.mark.parametrize(
+    "action, body", [("acknowledge", {}), ("dispatch", {"unit": "Patrol 7"}), ("resolve", {"disposition": "real"})]
+)
+def test_acting_on_a_resolved_alert_is_refused_with_who_resolved_it(operator_uralsk, supervisor_uralsk, action, body):
+    alert = raise_in("uralsk")
+    csrf_client_for(supervisor_uralsk).post(
+        f"/api/v1/alerts/{alert.pk}/resolve/", {"disposition": "test"}, format="json"
+    )
+
+    response = csrf_client_for(operator_uralsk).post(f"/api/v1/alerts/{alert.pk}/{action}/", body, format="json")
+
+    assert response.status_code == 409
+    current = response.json()["current"]
+    assert (current["status"], current["by"], current["by_name"]) == ("resolved", "sup_uralsk", "sup_uralsk")
+
+
+def test_resolving_without_a_disposition_is_refused(operator_uralsk):
+    alert = raise_in("uralsk")
+    client = csrf_client_for(operator_uralsk)
+
+    for body in ({}, {"disposition": ""}, {"note": "Closed"}):
+        response = client.post(f"/api/v1/alerts/{alert.pk}/resolve/", body, format="json")
+        assert response.status_code == 400
+        assert list(response.json()["errors"]) == ["disposition"]
+    alert.refresh_from_db()
+    assert (alert.status, alert.disposition) == ("new", "")
 
 
 def test_an_analyst_may_read_but_not_act():

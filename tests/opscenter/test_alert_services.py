@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from opscenter.errors import InvalidTransition, NotAllowed
+from opscenter.errors import AlertMovedOn, InvalidTransition, NotAllowed
 from opscenter.models import Alert, AlertEvent, AlertStatus, AuditEntry, District
 from opscenter.services.alerts import (
     alert_acknowledge,
@@ -130,14 +130,19 @@ def test_acknowledge_records_who_and_when(operator_uralsk):
     assert AuditEntry.objects.filter(action="alert.acknowledge", actor=operator_uralsk).count() == 1
 
 
-def test_acknowledging_twice_keeps_the_first_acknowledgement(operator_uralsk, supervisor_uralsk):
+def test_acknowledging_what_another_holds_is_refused_and_keeps_the_first_acknowledgement(
+    operator_uralsk, supervisor_uralsk
+):
     alert = raise_one()
     first = alert_acknowledge(alert=alert, actor=operator_uralsk)
 
-    second = alert_acknowledge(alert=alert, actor=supervisor_uralsk)
+    with pytest.raises(AlertMovedOn) as refused:
+        alert_acknowledge(alert=alert, actor=supervisor_uralsk)
 
-    assert second.acknowledged_by == operator_uralsk
-    assert second.acknowledged_at == first.acknowledged_at
+    assert refused.value.current["by"] == operator_uralsk.username
+    assert refused.value.current["at"] == first.acknowledged_at.isoformat()
+    again = alert_acknowledge(alert=alert, actor=operator_uralsk)  # the holder's retry is harmless
+    assert (again.acknowledged_by, again.acknowledged_at) == (operator_uralsk, first.acknowledged_at)
     assert alert.events.filter(action=AlertEvent.Action.ACKNOWLEDGED).count() == 1
 
 
@@ -151,6 +156,8 @@ def test_two_operators_acknowledging_at_once_record_exactly_one(operator_uralsk,
         try:
             barrier.wait()
             results.append(alert_acknowledge(alert=Alert.objects.get(pk=alert.pk), actor=user).acknowledged_by_id)
+        except AlertMovedOn as refused:
+            results.append(refused.alert.acknowledged_by_id)
         finally:
             connection.close()
 

@@ -94,6 +94,19 @@
     dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
   }
 
+  let clockTime;
+  try {
+    clockTime = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+      timeZone: root.dataset.timeZone || undefined,
+    });
+  } catch (error) {
+    clockTime = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  }
+
   function formatTime(iso) {
     return iso ? dateFormat.format(new Date(iso)) : "";
   }
@@ -377,7 +390,7 @@
     setText(parts.title, alert.title + (alert.repeat_count ? " " + format(strings.repeats, { count: alert.repeat_count + 1 }) : ""));
     setText(parts.place, placeText(alert));
     setText(parts.status, statusText(alert));
-    renderAge(entry, Date.now());
+    renderAge(entry, ageClock());
   }
 
   function renderAge(entry, now) {
@@ -589,11 +602,24 @@
     scheduleFlush();
   }
 
-  setInterval(function () {
-    const now = Date.now();
+  /** The moment ages are counted to: now while the feed is live, the last true moment while it is down. */
+  function ageClock() {
+    return liveNow || freshAt === null ? Date.now() : freshAt;
+  }
+
+  function refreshAges() {
+    const now = ageClock();
     alerts.forEach(function (entry) {
-      renderAge(entry, now);
+      if (entry.row) {
+        renderAge(entry, now);
+      }
     });
+  }
+
+  setInterval(function () {
+    if (liveNow) {
+      refreshAges();
+    }
   }, 1000);
 
   // ---------------------------------------------------------------- selection and detail
@@ -769,6 +795,11 @@
     }
     renderDetail(entry.data);
     if (changed) {
+      const note = detailElement.querySelector("[data-field=movedOn]");
+      if (note) {
+        note.hidden = true;
+        note.textContent = "";
+      }
       timelineElement.replaceChildren();
       detailElement.querySelectorAll("details.action").forEach(function (section) {
         section.open = false;
@@ -1012,6 +1043,19 @@
             return {};
           })
           .then(function (payload) {
+            if (payload.code === "not_authenticated") {
+              toSignIn();
+              throw new Error("");
+            }
+            if (response.status === 409 && payload.code === "alert_moved_on") {
+              // Someone else got there first: show the alert as it is, and say who holds it.
+              if (payload.alert) {
+                enqueue(payload.alert);
+              }
+              const error = new Error(movedOnText(payload.current || {}));
+              error.movedOn = true;
+              throw error;
+            }
             if (!response.ok) {
               const detail = typeof payload.detail === "string" ? payload.detail : "";
               throw new Error(detail);
@@ -1031,9 +1075,44 @@
         return true;
       })
       .catch(function (error) {
-        toast(error.message ? format(strings.failed, { detail: error.message }) : strings.failedUnknown, "error");
+        if (error.movedOn) {
+          showMovedOn(id, error.message);
+          toast(error.message, "error");
+        } else {
+          toast(error.message ? format(strings.failed, { detail: error.message }) : strings.failedUnknown, "error");
+        }
         return false;
       });
+  }
+
+  let timeOfDay;
+  try {
+    timeOfDay = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZone: root.dataset.timeZone || undefined,
+    });
+  } catch (error) {
+    timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
+
+  /** "Acknowledged by Иванов А. at 11:42": who holds an alert an action came too late for. */
+  function movedOnText(current) {
+    const template = strings[camel("movedOn", current.status)] || strings.movedOnAcknowledged;
+    return format(template, {
+      user: current.by_name || current.by || strings.system,
+      time: current.at ? timeOfDay.format(new Date(current.at)) : "",
+    });
+  }
+
+  const movedOnElement = detailElement.querySelector("[data-field=movedOn]");
+
+  function showMovedOn(id, text) {
+    if (movedOnElement && detailId === id) {
+      movedOnElement.textContent = text;
+      movedOnElement.hidden = false;
+    }
   }
 
   function acknowledgeSelected() {
@@ -1243,10 +1322,40 @@
   let reconnectTimer = null;
   let lastMessageAt = 0;
 
+  const feedDownElement = document.getElementById("feed-down");
+  /** When the list was last known true (the last message of a live feed); ages stop there while down. */
+  let freshAt = null;
+  let liveNow = false;
+
   function setConnection(state) {
+    const wasLive = liveNow;
+    liveNow = state === "live";
     connectionElement.dataset.state = state;
     root.dataset.connection = state;
     setText(connectionElement, strings[state] || state);
+    if (liveNow) {
+      feedDownElement.hidden = true;
+      refreshAges();
+      return;
+    }
+    if (wasLive) {
+      freshAt = lastMessageAt || Date.now();
+    }
+    if (freshAt !== null) {
+      // The whole list says the feed is down: greyed (CSS, by data-connection), ages stopped, and when
+      // it was last true.
+      setText(feedDownElement.querySelector("[data-part=as-of]"), format(strings.dataAsOf, { time: clockTime.format(new Date(freshAt)) }));
+      feedDownElement.hidden = false;
+      refreshAges();
+    }
+  }
+
+  /** The sign-in page, and back here afterwards. */
+  function toSignIn() {
+    clearScreen();
+    setConnection("signedOut");
+    const back = location.pathname + location.search + location.hash;
+    location.assign(root.dataset.loginUrl + "?next=" + encodeURIComponent(back));
   }
 
   function handleMessage(message) {
@@ -1308,10 +1417,15 @@
         return;
       }
       socket = null;
-      if (event.code === 4401 || event.code === 4403) {
-        // Signed out, or no longer allowed to see these alerts: nothing of them stays on the screen.
+      if (event.code === 4401) {
+        // The session ended (expired, signed out elsewhere): nothing stays on the screen; sign in again.
+        toSignIn();
+        return;
+      }
+      if (event.code === 4403) {
+        // No longer allowed to see these alerts: nothing of them stays on the screen.
         clearScreen();
-        setConnection(event.code === 4401 ? "signedOut" : "forbidden");
+        setConnection("forbidden");
         return;
       }
       scheduleReconnect();
