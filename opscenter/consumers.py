@@ -5,6 +5,10 @@ Every forwarded message keeps its group's sequence number (`group`, `seq`), and 
 the groups' numbers as of before it was read (`cursors`): a console that sees a number skipped resyncs
 over REST (opscenter/static/opscenter/dashboard.js). Message shapes: opscenter.messages.
 
+The snapshot holds every open alert of the scope (10,000 on a storm night), in parts of at most
+LIVE_SNAPSHOT_PART_BYTES each, sent one after the other before any change is forwarded: no message comes
+near the server's websocket message limit (1 MiB), and the count on the screen is the whole count.
+
 The socket follows the user's scope at every moment. It rechecks its session and its user when told the
 user changed (`user.changed`, sent at commit by opscenter.services.users), when its session ends (a
 logout), when the session's expiry passes (checked on every message and by a timer) and every
@@ -16,6 +20,7 @@ alert.
 
 import asyncio
 import contextlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,12 +48,17 @@ from opscenter.messages import (
 )
 from opscenter.models import User
 from opscenter.selectors import alert_list, live_groups_for
-from opscenter.serializers import AlertSerializer
+from opscenter.serializers import alert_as_dict
 from opscenter.services.live import session_digest, user_control_group, user_group
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_LIMIT = 5000
+
+def encode_compact(content) -> str:
+    """JSON without the spaces after separators, and Cyrillic as itself (two bytes, not six)."""
+    return json.dumps(content, separators=(",", ":"), ensure_ascii=False)
+
+
 NOT_AUTHENTICATED = 4401
 NOT_ALLOWED = 4403
 
@@ -138,14 +148,37 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         # commit, so before this read, and the snapshot holds it; the console checks the numbers after.
         forwarded = sorted(self.groups_joined - {user_control_group(user.pk)})
         numbers = await layers.cursors(self.channel_layer, forwarded)
-        snapshot = await database_sync_to_async(self._open_alerts)(user)
-        message: SnapshotOut = {"type": "snapshot", "alerts": snapshot, "cursors": numbers}
-        await self.send_json(message)
+        parts = await database_sync_to_async(self._open_alerts)(user)
+        count = sum(len(part) for part in parts)
+        for index, part in enumerate(parts):
+            head: SnapshotOut = {
+                "type": "snapshot", "cursors": numbers, "count": count, "part": index,
+                "last": index == len(parts) - 1, "alerts": [],
+            }  # fmt: skip
+            # The alerts were encoded when they were measured: spliced in as they are.
+            opening = encode_compact(head)[: -len("]}")]  # "alerts" is the last key: ...,"alerts":[
+            await self.send(text_data=opening + ",".join(part) + "]}")
 
     @staticmethod
-    def _open_alerts(user) -> list[dict]:
-        alerts = alert_list(user=user, open_only=True)[:SNAPSHOT_LIMIT]
-        return list(AlertSerializer(alerts, many=True).data)
+    def _open_alerts(user) -> list[list[str]]:
+        """The open alerts of the scope in the queue's order, encoded, in parts of at most
+        LIVE_SNAPSHOT_PART_BYTES (an alert larger than that alone makes a part)."""
+        limit = int(settings.LIVE_SNAPSHOT_PART_BYTES)
+        parts: list[list[str]] = [[]]
+        size = 0
+        for alert in alert_list(user=user, open_only=True):
+            encoded = encode_compact(alert_as_dict(alert))
+            length = len(encoded.encode())
+            if parts[-1] and size + length > limit:
+                parts.append([])
+                size = 0
+            parts[-1].append(encoded)
+            size += length + 1
+        return parts
+
+    @classmethod
+    async def encode_json(cls, content) -> str:
+        return encode_compact(content)
 
     async def _watch(self) -> None:
         """Recheck when the session expires, and every LIVE_RECHECK_SECONDS besides."""

@@ -76,11 +76,16 @@ LayerMessage = AlertChanged | AlertRemoved | AlertEscalated | UserChanged | Sess
 
 class SnapshotOut(TypedDict):
     """On connect and whenever the scope changed: the open alerts, and the last number of each group
-    as of before they were read (a message numbered up to it is already in the snapshot)."""
+    as of before they were read (a message numbered up to it is already in the snapshot). Sent in
+    parts (`part` 0, 1, ... until `last`), each at most LIVE_SNAPSHOT_PART_BYTES, one after the other
+    with nothing between them; `count` is the number of alerts in all the parts."""
 
     type: Literal["snapshot"]
-    alerts: list[AlertData]
     cursors: dict[str, int]
+    count: int
+    part: int
+    last: bool
+    alerts: list[AlertData]
 
 
 class AlertOut(Numbered):

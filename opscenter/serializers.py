@@ -1,5 +1,6 @@
 """The one shape of an alert, shared by the REST API and the live feed so both always agree."""
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from opscenter.models import Alert, AlertEvent, District, OperationsCenter
@@ -45,9 +46,56 @@ class AlertDetailSerializer(AlertSerializer):
         read_only_fields = fields
 
 
-_alert_serializer = AlertSerializer()  # building DRF's fields costs ~1 ms: once per process, not per alert
+def _moment(value) -> str | None:
+    """A moment as DRF's DateTimeField renders it: ISO 8601 in the current time zone, UTC as Z."""
+    if not value:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _number(value) -> float | None:
+    return float(value) if value is not None else None
 
 
 def alert_as_dict(alert: Alert) -> dict:
-    """The live feed's shape of an alert (the REST API's too); language-neutral but for the labels."""
-    return dict(_alert_serializer.to_representation(alert))
+    """The live feed's shape of an alert: exactly what AlertSerializer renders (a test holds them
+    equal), built directly, since a snapshot renders ten thousand of them and DRF's fields take ~0.5 ms
+    an alert. Language-neutral but for the labels. Needs the alert's center, district and people
+    selected with it."""
+    return {
+        "id": alert.pk,
+        "source": alert.source,
+        "kind": alert.kind,
+        "severity": alert.severity,
+        "severity_label": str(alert.get_severity_display()),
+        "status": alert.status,
+        "status_label": str(alert.get_status_display()),
+        "disposition": alert.disposition,
+        "center": alert.center.code,
+        "center_name": str(alert.center.name),
+        "district": alert.district.code if alert.district is not None else None,
+        "district_name": str(alert.district.name) if alert.district is not None else None,
+        "latitude": _number(alert.latitude),
+        "longitude": _number(alert.longitude),
+        "address": alert.address,
+        "title": alert.title,
+        "payload": alert.payload,
+        "dedup_key": alert.dedup_key,
+        "repeat_count": alert.repeat_count,
+        "raised_at": _moment(alert.raised_at),
+        "updated_at": _moment(alert.updated_at),
+        "acknowledged_at": _moment(alert.acknowledged_at),
+        "acknowledged_by": _username(alert.acknowledged_by),
+        "dispatched_at": _moment(alert.dispatched_at),
+        "dispatched_by": _username(alert.dispatched_by),
+        "dispatch_unit": alert.dispatch_unit,
+        "resolved_at": _moment(alert.resolved_at),
+        "resolved_by": _username(alert.resolved_by),
+        "escalation_level": alert.escalation_level,
+        "escalated_at": _moment(alert.escalated_at),
+    }

@@ -356,6 +356,8 @@ LIVE_PUBLISH_BACKOFF_SECONDS = env.float("LIVE_PUBLISH_BACKOFF_SECONDS", default
 # A live socket rechecks its session, user and scope this often even when nothing told it to (a change
 # made around the services, a session deleted by hand); changes made through the services act at once.
 LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=60)
+# The most a part of a socket's snapshot holds, in bytes: far below the websocket message limit (1 MiB).
+LIVE_SNAPSHOT_PART_BYTES = env.int("LIVE_SNAPSHOT_PART_BYTES", default=256 * 1024)
 
 # The audit's hash chain (opscenter.services.audit_chain): beat seals new entries every minute; an entry
 # still unsealed this long after it was written is reported by `manage.py audit_verify`.

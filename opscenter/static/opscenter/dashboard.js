@@ -2,9 +2,11 @@
  * The operator's dashboard: the live list of open alerts, their map, the detail panel and the
  * lifecycle actions. Plain script, no build step.
  *
- * Built to stay responsive with thousands of open alerts: every alert keeps its own row and marker
- * (a Map from id to entry), changes are queued and applied once per animation frame, rows are updated
- * in place and only the rows out of order are moved, and one timer ages every row.
+ * Built to stay responsive with tens of thousands of open alerts: every alert keeps its own entry and
+ * marker (a Map from id to entry), changes are queued and applied once per animation frame, and the list
+ * is windowed: only the rows in sight (and a few around) are in the document, each made when it first
+ * comes into sight and updated in place; the rest of the list is the padding that keeps the scrollbar
+ * true. One timer ages the rows in the document.
  */
 (function () {
   "use strict";
@@ -381,6 +383,9 @@
   function renderRow(entry) {
     const alert = entry.data;
     const row = entry.row;
+    if (!row) {
+      return; // not in sight: made and rendered when it comes into the window
+    }
     const parts = entry.parts;
     row.dataset.severity = alert.severity;
     row.dataset.status = alert.status;
@@ -417,21 +422,135 @@
     );
   }
 
-  /** Put the rows in order, moving only those out of place. */
+  /** Sort the queue, then show the window of it that is in sight. */
   function reorder() {
     const sorted = Array.from(alerts.values()).sort(compareEntries);
-    let node = listElement.firstElementChild;
-    for (const entry of sorted) {
-      if (entry.row === node) {
-        node = node.nextElementSibling;
-      } else {
-        listElement.insertBefore(entry.row, node);
-      }
-    }
     order = sorted.map(function (entry) {
       return entry.id;
     });
     orderIsStale = false;
+    renderWindow();
+  }
+
+  // ---------------------------------------------------------------- the window of the list in sight
+
+  const WINDOW_OVERSCAN = 8;
+  let rowHeight = 0;
+
+  /** Stand-ins for the rows above and below the window (a scroll container's own padding would
+   * make the list as tall as all its rows: a flex item cannot be smaller than its padding). */
+  function spacer(name) {
+    const item = document.createElement("li");
+    item.className = "list-spacer list-spacer-" + name;
+    item.setAttribute("role", "none");
+    item.setAttribute("aria-hidden", "true");
+    return item;
+  }
+  const topSpacer = spacer("top");
+  const bottomSpacer = spacer("bottom");
+  listElement.replaceChildren(topSpacer, bottomSpacer);
+
+  function firstRow() {
+    const node = topSpacer.nextElementSibling;
+    return node === bottomSpacer ? null : node;
+  }
+
+  function measureRowHeight(row) {
+    if (!rowHeight && row && row.offsetHeight) {
+      rowHeight = row.offsetHeight;
+    }
+    return rowHeight || 52;
+  }
+
+  /** The rows from `first` to `last` (indexes into `order`) that are in sight, give or take a few. */
+  function windowRange(height) {
+    const box = listElement.getBoundingClientRect();
+    // The list scrolls itself (desktop, phone); should the page scroll it instead, the viewport counts.
+    const hiddenAbove = Math.max(0, -box.top);
+    const top = listElement.scrollTop + hiddenAbove;
+    const seen = Math.max(0, Math.min(listElement.clientHeight, window.innerHeight - Math.max(0, box.top)));
+    const first = Math.max(0, Math.floor(top / height) - WINDOW_OVERSCAN);
+    const last = Math.min(order.length - 1, Math.ceil((top + seen) / height) + WINDOW_OVERSCAN);
+    return { first: first, last: last };
+  }
+
+  let windowedIds = [];
+
+  /** Make the document hold exactly the rows of the window, in order, between paddings for the rest. */
+  function renderWindow() {
+    let height = measureRowHeight(firstRow());
+    let range = windowRange(height);
+    const wanted = [];
+    for (let index = range.first; index <= range.last; index += 1) {
+      const entry = alerts.get(order[index]);
+      if (!entry) {
+        continue;
+      }
+      if (!entry.row) {
+        createRow(entry);
+        renderRow(entry);
+        if (entry.id === selectedId) {
+          selectionRenderedFor = null; // the new row gets the selection's marks
+        }
+      }
+      wanted.push(entry.row);
+    }
+    let node = topSpacer.nextElementSibling;
+    for (const row of wanted) {
+      if (row === node) {
+        node = node.nextElementSibling;
+      } else {
+        listElement.insertBefore(row, node);
+      }
+    }
+    while (node && node !== bottomSpacer) {
+      const next = node.nextElementSibling;
+      node.remove();
+      node = next;
+    }
+    if (!rowHeight && wanted.length) {
+      height = measureRowHeight(wanted[0]);
+      range = windowRange(height);
+    }
+    topSpacer.style.height = range.first * height + "px";
+    bottomSpacer.style.height = Math.max(0, order.length - 1 - range.last) * height + "px";
+    windowedIds = wanted.map(function (row) {
+      return Number(row.dataset.alertId);
+    });
+    root.dataset.rowsRendered = String(wanted.length);
+    if (selectedId !== null) {
+      renderSelection();
+    }
+  }
+
+  let windowFrame = null;
+
+  function scheduleWindow() {
+    if (windowFrame === null) {
+      windowFrame = requestAnimationFrame(function () {
+        windowFrame = null;
+        renderWindow();
+      });
+    }
+  }
+
+  listElement.addEventListener("scroll", scheduleWindow, { passive: true });
+  window.addEventListener("scroll", scheduleWindow, { passive: true });
+  window.addEventListener("resize", function () {
+    rowHeight = 0; // a phone's rows are taller: measured again
+    scheduleWindow();
+  });
+
+  /** Scroll the list so that the row at `index` is in sight, and show it. */
+  function scrollToIndex(index) {
+    const height = measureRowHeight(firstRow());
+    const top = index * height;
+    if (top < listElement.scrollTop) {
+      listElement.scrollTop = top;
+    } else if (top + height > listElement.scrollTop + listElement.clientHeight) {
+      listElement.scrollTop = top + height - listElement.clientHeight;
+    }
+    renderWindow();
   }
 
   function removeEntry(id) {
@@ -439,7 +558,9 @@
     if (!entry) {
       return;
     }
-    entry.row.remove();
+    if (entry.row) {
+      entry.row.remove();
+    }
     if (entry.marker) {
       markerLayer.removeLayer(entry.marker);
     }
@@ -475,9 +596,8 @@
     }
     if (!entry) {
       const created = { id: id, data: alert, raisedMs: Date.parse(alert.raised_at), updatedMs: updatedMs, marker: null };
-      createRow(created);
+      created.row = null; // made when it comes into the window
       alerts.set(id, created);
-      renderRow(created);
       renderMarker(created, null);
       orderIsStale = true;
       return;
@@ -521,6 +641,7 @@
 
   /** Take every trace of alerts off the screen: the socket was closed for good (4401, 4403). */
   function clearScreen() {
+    assembling = null;
     pendingSnapshot = null;
     pendingResync = null;
     pendingAlerts = [];
@@ -531,6 +652,7 @@
       removeEntry(id);
     }
     closedAt.clear();
+    reorder();
     bannersElement.replaceChildren();
     setText(countElement, "0");
     emptyElement.hidden = false;
@@ -578,6 +700,7 @@
       reorder();
     }
     setText(countElement, String(alerts.size));
+    root.dataset.count = String(alerts.size);
     emptyElement.hidden = alerts.size > 0;
     if (selectedId !== null) {
       renderSelection();
@@ -598,6 +721,10 @@
   }
 
   function enqueue(alert) {
+    if (assembling) {
+      assembling.held.push(alert); // applied after the snapshot being received, never before it
+      return;
+    }
     pendingAlerts.push(alert);
     scheduleFlush();
   }
@@ -609,8 +736,9 @@
 
   function refreshAges() {
     const now = ageClock();
-    alerts.forEach(function (entry) {
-      if (entry.row) {
+    windowedIds.forEach(function (id) {
+      const entry = alerts.get(id);
+      if (entry && entry.row) {
         renderAge(entry, now);
       }
     });
@@ -629,9 +757,11 @@
   function renderSelection() {
     if (selectionRenderedFor !== null && selectionRenderedFor !== selectedId) {
       const old = alerts.get(selectionRenderedFor);
-      if (old) {
+      if (old && old.row) {
         old.row.classList.remove("selected");
         old.row.setAttribute("aria-selected", "false");
+      }
+      if (old) {
         if (old.marker) {
           old.marker.setStyle(markerStyle(old));
         }
@@ -639,13 +769,16 @@
     }
     selectionRenderedFor = selectedId;
     const entry = selectedId === null ? null : alerts.get(selectedId);
-    if (!entry) {
+    if (!entry || !entry.row || !entry.row.isConnected) {
       listElement.removeAttribute("aria-activedescendant");
-      return;
+      if (!entry) {
+        return;
+      }
+    } else {
+      entry.row.classList.add("selected");
+      entry.row.setAttribute("aria-selected", "true");
+      listElement.setAttribute("aria-activedescendant", entry.row.id);
     }
-    entry.row.classList.add("selected");
-    entry.row.setAttribute("aria-selected", "true");
-    listElement.setAttribute("aria-activedescendant", entry.row.id);
     if (entry.marker) {
       entry.marker.setStyle(markerStyle(entry));
       entry.marker.bringToFront();
@@ -660,7 +793,13 @@
     selectedId = id;
     renderSelection();
     if (!options || options.scroll !== false) {
-      entry.row.scrollIntoView({ block: "nearest" });
+      if (orderIsStale) {
+        reorder();
+      }
+      scrollToIndex(order.indexOf(id));
+      if (entry.row) {
+        entry.row.scrollIntoView({ block: "nearest" });
+      }
     }
     if ((options && options.open) || detailId !== null) {
       openDetail(id);
@@ -1318,6 +1457,8 @@
   }
 
   let socket = null;
+  /** A snapshot being received part by part: {alerts, held: changes that came meanwhile, count}. */
+  let assembling = null;
   let reconnectAttempts = 0;
   let reconnectTimer = null;
   let lastMessageAt = 0;
@@ -1360,13 +1501,27 @@
 
   function handleMessage(message) {
     if (message.type === "snapshot") {
+      // The snapshot comes in parts (none near the socket's message limit); the first carries the
+      // cursors. What arrives between its parts is held and applied after it.
+      if (!message.part) {
+        assembling = { alerts: [], held: [], count: message.count };
+        resetCursors(message.cursors);
+      }
+      if (!assembling) {
+        return;
+      }
+      Array.prototype.push.apply(assembling.alerts, message.alerts);
+      if (message.last === false) {
+        return;
+      }
       reconnectAttempts = 0;
       // The snapshot is the whole truth as of now: it replaces the list and anything queued before it.
-      pendingSnapshot = message.alerts;
+      pendingSnapshot = assembling.alerts;
       pendingResync = null;
-      pendingAlerts = [];
+      pendingAlerts = assembling.held;
       resyncing = null;
-      resetCursors(message.cursors);
+      root.dataset.snapshotCount = String(assembling.alerts.length);
+      assembling = null;
       scheduleFlush();
       setConnection("live");
       return;
@@ -1382,7 +1537,7 @@
       }
       enqueue(alert);
     } else if (message.type === "alert.removed") {
-      pendingAlerts.push({ removed: true, id: message.alert_id, updatedMs: Date.parse(message.updated_at) });
+      enqueue({ removed: true, id: message.alert_id, updatedMs: Date.parse(message.updated_at) });
       if (resyncing) {
         resyncing.seen.add(message.alert_id);
       }
@@ -1398,6 +1553,7 @@
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const current = new WebSocket(scheme + location.host + root.dataset.socketPath);
     socket = current;
+    assembling = null;
     lastMessageAt = Date.now();
     current.addEventListener("message", function (event) {
       if (socket !== current) {
