@@ -591,3 +591,54 @@ def test_resolving_needs_a_disposition_chosen_and_says_resolve_not_close(new_pag
     detail.locator("form[data-action=resolve] button[type=submit]").click()
     expect(row(page, alert)).to_have_count(0)
     assert Alert.objects.get(pk=alert.pk).disposition == "false_alarm"
+
+
+RECORD_TONES = """
+window.tones = [];
+const originalToneStart = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.tones.push(this.frequency.value);
+  return originalToneStart.apply(this, args);
+};
+"""
+
+
+def tones_of(page, frequency: int) -> int:
+    return page.evaluate(f"window.tones.filter(tone => Math.round(tone) === {frequency}).length")
+
+
+def test_the_shift_starts_with_sound_p1_and_p2_sound_apart_a_p1_repeats_and_the_title_counts_what_is_new(
+    new_page, log_in
+):
+    # Given an operator who allowed desktop notifications, at the start of the shift
+    operator = UserFactory(username="op_one", centers=["uralsk"])
+    page = new_page(permissions=["notifications"])
+    page.add_init_script(RECORD_TONES)
+    log_in(page, "op_one")
+    expect_live(page)
+    prompt = page.locator("#shift-start")
+    expect(prompt).to_be_visible()
+
+    # When they turn the sound on with one click, the prompt goes
+    prompt.get_by_role("button", name="Turn the sound on").click()
+    expect(page.locator("#dashboard")).to_have_attribute("data-sound", "ready")
+    expect(prompt).to_be_hidden()
+
+    # Then a new P2 sounds its own tone, and the title counts it
+    p2 = raise_alert(severity=2, title="A P2", district=district("uralsk"))
+    expect(row(page, p2)).to_be_visible()
+    page.wait_for_function("window.tones.filter(tone => Math.round(tone) === 523).length >= 2")
+    expect(page).to_have_title(re.compile(r"^\(1\) "))
+
+    # and a new P1 another, again and again until it is acknowledged
+    p1 = raise_alert(severity=1, title="A P1", district=district("uralsk"))
+    expect(row(page, p1)).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^\(2\) "))
+    page.wait_for_function("window.tones.filter(tone => Math.round(tone) === 880).length >= 6", timeout=20_000)
+    assert tones_of(page, 523) == 2  # the P2 sounded once
+
+    from opscenter.services.alerts import alert_acknowledge
+
+    in_worker_thread(alert_acknowledge, alert=p1, actor=operator)
+    expect(row(page, p1)).to_have_attribute("data-status", "acknowledged")
+    expect(page).to_have_title(re.compile(r"^\(1\) "))

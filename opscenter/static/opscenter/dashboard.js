@@ -232,7 +232,7 @@
   }
 
   function unlockAudio() {
-    // Browsers only let audio start after a gesture; the first click or key unlocks it.
+    // Browsers only let audio start after a gesture: the shift's first click (the prompt's) unlocks it.
     const AudioContextClass = window.AudioContext || window.webkitAudioContext;
     if (!AudioContextClass) {
       return null;
@@ -246,25 +246,118 @@
     return audioContext;
   }
 
-  function beep() {
+  /** P1: three high square beeps; P2: two lower, softer sine tones. Distinct by ear, at a glance away. */
+  const TONES = {
+    1: { type: "square", frequency: 880, count: 3, gap: 0.22, length: 0.15, volume: 0.2 },
+    2: { type: "sine", frequency: 523, count: 2, gap: 0.35, length: 0.25, volume: 0.25 },
+  };
+
+  function beep(severity) {
+    const tone = TONES[severity || 1];
     const now = Date.now();
-    if (!soundOn || !audioContext || now - lastBeepAt < BEEP_GAP_MS) {
+    if (!tone || !soundOn || !audioContext || now - lastBeepAt < BEEP_GAP_MS) {
       return;
     }
     lastBeepAt = now;
     const start = audioContext.currentTime;
-    for (let index = 0; index < 3; index += 1) {
+    for (let index = 0; index < tone.count; index += 1) {
       const oscillator = audioContext.createOscillator();
       const gain = audioContext.createGain();
-      oscillator.type = "square";
-      oscillator.frequency.value = 880;
-      const at = start + index * 0.22;
+      oscillator.type = tone.type;
+      oscillator.frequency.value = tone.frequency;
+      const at = start + index * tone.gap;
       gain.gain.setValueAtTime(0.0001, at);
-      gain.gain.exponentialRampToValueAtTime(0.2, at + 0.01);
-      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.15);
+      gain.gain.exponentialRampToValueAtTime(tone.volume, at + 0.01);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + tone.length);
       oscillator.connect(gain).connect(audioContext.destination);
       oscillator.start(at);
-      oscillator.stop(at + 0.16);
+      oscillator.stop(at + tone.length + 0.01);
+    }
+  }
+
+  // A P1 nobody has acknowledged sounds again every P1_REPEAT_MS until someone does.
+  const P1_REPEAT_MS = 4000;
+  setInterval(function () {
+    if (!liveNow) {
+      return;
+    }
+    for (const entry of alerts.values()) {
+      if (entry.data.severity === 1 && entry.data.status === "new") {
+        beep(1);
+        return;
+      }
+    }
+  }, P1_REPEAT_MS);
+
+  // ---- the start of the shift: one click turns the sound on (and offers desktop notifications)
+
+  const shiftPrompt = document.getElementById("shift-start");
+
+  function notificationsOffered() {
+    return "Notification" in window && Notification.permission === "default";
+  }
+
+  function renderShiftPrompt() {
+    const soundReady = audioContext && audioContext.state === "running";
+    shiftPrompt.hidden = Boolean(soundReady) && !notificationsOffered();
+    shiftPrompt.querySelector("[data-command=notifications]").hidden = !notificationsOffered();
+    shiftPrompt.querySelector("[data-command=sound]").hidden = Boolean(soundReady);
+    root.dataset.sound = soundReady ? "ready" : "locked";
+  }
+
+  shiftPrompt.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-command]");
+    if (!button) {
+      return;
+    }
+    if (button.dataset.command === "sound") {
+      const context = unlockAudio();
+      if (!soundOn) {
+        soundOn = true;
+        renderSoundToggle();
+      }
+      const ready = context ? context.resume() : Promise.resolve();
+      ready.then(renderShiftPrompt, renderShiftPrompt);
+    } else if (button.dataset.command === "notifications") {
+      Notification.requestPermission().then(renderShiftPrompt, renderShiftPrompt);
+    } else if (button.dataset.command === "dismiss") {
+      shiftPrompt.hidden = true;
+    }
+  });
+
+  /** A desktop notification for a new P1 or P2, when the page is out of sight and the operator allowed it. */
+  function notifyDesktop(alert) {
+    if (!("Notification" in window) || Notification.permission !== "granted" || !document.hidden) {
+      return;
+    }
+    try {
+      const notice = new Notification(severityLabel(alert.severity) + ": " + alert.title, {
+        body: placeText(alert),
+        tag: "alert-" + alert.id,
+      });
+      notice.onclick = function () {
+        window.focus();
+        select(alert.id, { open: true });
+      };
+    } catch (error) {
+      // Some browsers allow notifications only from a service worker: the sound and the title remain.
+    }
+  }
+
+  // ---- the tab's title counts what is new (nobody has acknowledged), so it shows from another tab
+
+  const baseTitle = document.title;
+
+  function renderTitle() {
+    let fresh = 0;
+    for (const entry of alerts.values()) {
+      if (entry.data.status === "new") {
+        fresh += 1;
+      }
+    }
+    const title = fresh ? "(" + fresh + ") " + baseTitle : baseTitle;
+    if (document.title !== title) {
+      document.title = title;
     }
   }
 
@@ -277,9 +370,13 @@
     }
     renderSoundToggle();
   });
-  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  document.addEventListener("pointerdown", function () {
+    unlockAudio();
+    setTimeout(renderShiftPrompt, 100);
+  }, { once: true });
   document.addEventListener("keydown", unlockAudio, { once: true });
   renderSoundToggle();
+  renderShiftPrompt();
 
   // ---------------------------------------------------------------- map
 
@@ -701,6 +798,7 @@
     }
     setText(countElement, String(alerts.size));
     root.dataset.count = String(alerts.size);
+    renderTitle();
     emptyElement.hidden = alerts.size > 0;
     if (selectedId !== null) {
       renderSelection();
@@ -1532,8 +1630,9 @@
       if (resyncing) {
         resyncing.seen.add(alert.id);
       }
-      if (alert.severity === 1 && alert.status === "new" && !alerts.has(alert.id) && !closedAt.has(alert.id)) {
-        beep();
+      if (alert.severity <= 2 && alert.status === "new" && !alerts.has(alert.id) && !closedAt.has(alert.id)) {
+        beep(alert.severity);
+        notifyDesktop(alert);
       }
       enqueue(alert);
     } else if (message.type === "alert.removed") {
@@ -1544,7 +1643,7 @@
       scheduleFlush();
     } else if (message.type === "alert.escalated") {
       showBanner(format(strings.escalated, { level: message.level, title: message.title }), message.alert_id);
-      beep();
+      beep(1);
     }
   }
 
