@@ -7,6 +7,7 @@ operator of the Uralsk center connected to a Daphne started for the run. See ben
 
     .venv/bin/python bench/alerts.py                         # 200 alerts/s for 10 s, one client
     .venv/bin/python bench/alerts.py --seconds 3 --rate 50   # quick
+    .venv/bin/python bench/alerts.py --console 1000 10000    # the console's side: snapshot and first render
 """
 
 import argparse
@@ -46,6 +47,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=1, help="websockets of the operator (default 1)")
     parser.add_argument("--raisers", type=int, default=1, help="threads raising on one schedule (default 1)")
     parser.add_argument("--json", action="store_true", help="also write the figures to bench/results/")
+    parser.add_argument("--console", type=int, nargs="+", metavar="OPEN",
+                        help="instead: with this many open alerts, the snapshot's bytes and parts and the time to "
+                             "the dashboard's first render in Chromium (e.g. --console 1000 10000)")  # fmt: skip
     return parser.parse_args()
 
 
@@ -347,6 +351,93 @@ def end_to_end(args: argparse.Namespace, daphne: Daphne, district, session) -> d
     }
 
 
+def open_bench_alerts(count: int, district) -> None:
+    """`count` open alerts of every severity in Uralsk, made at once (bulk_create: no publishing)."""
+    from django.utils import timezone
+
+    from opscenter.models import Alert
+
+    now = timezone.now()
+    Alert.objects.bulk_create(
+        (
+            Alert(source=SOURCE, kind="load", severity=1 + index % 4, title=f"Нагрузка {index}", center=district.center,
+                  district=district, address=f"ул. Достык, {index}", latitude=51.0 + (index % 100) / 100,
+                  longitude=51.0 + (index // 100) / 100, payload={"object": {"name": f"Школа № {index}"}},
+                  raised_at=now, updated_at=now)
+            for index in range(count)
+        ),
+        batch_size=2000,
+    )  # fmt: skip
+
+
+async def snapshot_figures(url: str, origin: str, cookie: str) -> dict:
+    from websockets.asyncio.client import connect
+
+    started = time.perf_counter()
+    async with connect(url, origin=origin, additional_headers={"Cookie": cookie}, max_size=None) as websocket:
+        sizes, alerts = [], 0
+        while True:
+            raw = await websocket.recv()
+            sizes.append(len(raw.encode()) if isinstance(raw, str) else len(raw))
+            message = json.loads(raw)
+            alerts += len(message["alerts"])
+            if message.get("last", True):
+                break
+    return {"alerts": alerts, "snapshot_bytes": sum(sizes), "parts": len(sizes), "largest_part_bytes": max(sizes),
+            "snapshot_ms": round((time.perf_counter() - started) * 1000)}  # fmt: skip
+
+
+def first_render_ms(base: str, session, count: int) -> int:
+    """From navigation to the dashboard live with the whole count shown, in the system's Chromium."""
+    from django.conf import settings
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}])
+        page = context.new_page()
+        page.goto(base + "/")
+        page.wait_for_function(
+            f"document.getElementById('dashboard').dataset.connection === 'live'"
+            f" && document.getElementById('dashboard').dataset.count === '{count}'",
+            timeout=120_000,
+        )
+        elapsed = page.evaluate("performance.now()")
+        browser.close()
+    return round(elapsed)
+
+
+def console(args: argparse.Namespace, district, session) -> None:
+    from django.conf import settings
+
+    daphne = Daphne()
+    address, cookie = f"127.0.0.1:{daphne.port}", f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    rows = []
+    try:
+        for count in args.console:
+            close_bench_alerts()
+            open_bench_alerts(count, district)
+            figures = asyncio.run(snapshot_figures(f"ws://{address}/ws/alerts/", f"http://{address}", cookie))
+            # The operator's scope may hold other open alerts than the bench's: the snapshot says how many.
+            figures["first_render_ms"] = first_render_ms(f"http://{address}", session, figures["alerts"])
+            rows.append({"open": count, **figures})
+    finally:
+        daphne.stop()
+    print("\nThe console's side: " + ", ".join(f"{k} {v}" for k, v in environment().items()))
+    print(
+        f"{'bench':>7}{'open':>7}{'snapshot B':>12}{'parts':>7}{'largest B':>11}{'snapshot ms':>13}{'first render ms':>17}"
+    )
+    for row in rows:
+        print(f"{row['open']:>7}{row['alerts']:>7}{row['snapshot_bytes']:>12}{row['parts']:>7}{row['largest_part_bytes']:>11}"
+              f"{row['snapshot_ms']:>13}{row['first_render_ms']:>17}")  # fmt: skip
+    if args.json:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / f"console-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        path.write_text(json.dumps({"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "rows": rows}, indent=2) + "\n")
+        print(f"written to {path.relative_to(ROOT)}")
+
+
 def close_bench_alerts() -> None:
     """Resolve the bench alerts left open, as tests, so that a run's snapshot starts empty. One UPDATE on
     purpose: resolving them through the service would publish thousands of changes, and deleting them
@@ -405,6 +496,12 @@ def main() -> None:
     args = parse_args()
     prefix = set_up_django()
     district, session = prepare_database()
+    if args.console:
+        try:
+            console(args, district, session)
+        finally:
+            clean_up(prefix, session)
+        return
     message = baseline_message(district)
     try:
         baseline = asyncio.run(channel_layer_baseline(args, message))
