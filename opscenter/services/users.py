@@ -69,45 +69,38 @@ def user_scope_set(
     return user
 
 
+def _field_set(*, user: User, actor: User | None, action: str, field: str, value: object) -> User:
+    """Set one field of `user`, save it and record the change (with the sockets told after commit)."""
+    before = {field: getattr(user, field)}
+    setattr(user, field, value)
+    user.save(update_fields=[field])
+    _record(user=user, actor=actor, action=action, before=before, after={field: value})
+    return user
+
+
 @transaction.atomic
 def user_role_set(*, user: User, actor: User | None, role: str) -> User:
     """Give `user` another role: what they may do (opscenter.permissions) changes with it."""
     if role not in Role.values:
         raise DomainError(code="invalid_role")
-    before = {"role": user.role}
-    user.role = role
-    user.save(update_fields=["role"])
-    _record(user=user, actor=actor, action="user.role_set", before=before, after={"role": role})
-    return user
+    return _field_set(user=user, actor=actor, action="user.role_set", field="role", value=role)
 
 
 @transaction.atomic
 def user_superuser_set(*, user: User, actor: User | None, is_superuser: bool) -> User:
     """Make `user` a superuser (an administrator's scope and capabilities) or no longer one."""
-    before = {"is_superuser": user.is_superuser}
-    user.is_superuser = is_superuser
-    user.save(update_fields=["is_superuser"])
-    _record(user=user, actor=actor, action="user.superuser_set", before=before, after={"is_superuser": is_superuser})
-    return user
+    return _field_set(user=user, actor=actor, action="user.superuser_set", field="is_superuser", value=is_superuser)
 
 
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User | None) -> User:
     """Stop `user` from signing in; their open sessions and sockets stop working at once."""
-    before = {"is_active": user.is_active}
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    _record(user=user, actor=actor, action="user.deactivate", before=before, after={"is_active": False})
-    return user
+    return _field_set(user=user, actor=actor, action="user.deactivate", field="is_active", value=False)
 
 
 @transaction.atomic
 def user_activate(*, user: User, actor: User | None) -> User:
-    before = {"is_active": user.is_active}
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    _record(user=user, actor=actor, action="user.activate", before=before, after={"is_active": True})
-    return user
+    return _field_set(user=user, actor=actor, action="user.activate", field="is_active", value=True)
 
 
 @transaction.atomic
