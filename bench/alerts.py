@@ -7,7 +7,7 @@ operator of the Uralsk center connected to a Daphne started for the run. See ben
 
     .venv/bin/python bench/alerts.py                         # 200 alerts/s for 10 s, one client
     .venv/bin/python bench/alerts.py --seconds 3 --rate 50   # quick
-    .venv/bin/python bench/alerts.py --console 1000 10000    # the console's side: snapshot and first render
+    .venv/bin/python bench/alerts.py --console 1000 10000    # the console's side: snapshot, first render, raise to screen
 """
 
 import argparse
@@ -38,6 +38,7 @@ LOST_AFTER_SECONDS = 5.0
 WARM_UP_ALERTS = 5
 SOURCE = "bench"
 AIM_P99_MS, AIM_RATE = 100.0, 200.0
+RAISED_ON_SCREEN, RAISE_RATE = 50, 5.0  # --console: new P1s timed to the screen, one every 200 ms
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,7 +50,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="also write the figures to bench/results/")
     parser.add_argument("--console", type=int, nargs="+", metavar="OPEN",
                         help="instead: with this many open alerts, the snapshot's bytes and parts and the time to "
-                             "the dashboard's first render in Chromium (e.g. --console 1000 10000)")  # fmt: skip
+                             "the dashboard's first render in Chromium, and raise-to-screen latency (e.g. --console 1000 10000)")  # fmt: skip
     return parser.parse_args()
 
 
@@ -387,8 +388,11 @@ async def snapshot_figures(url: str, origin: str, cookie: str) -> dict:
             "snapshot_ms": round((time.perf_counter() - started) * 1000)}  # fmt: skip
 
 
-def first_render_ms(base: str, session, count: int) -> int:
-    """From navigation to the dashboard live with the whole count shown, in the system's Chromium."""
+def on_screen(base: str, session, count: int, district, *, raised: int, rate: float) -> tuple[int, dict]:
+    """In the system's Chromium: the time from navigation to the dashboard live with the whole count shown,
+    then the raise-to-screen latency of `raised` new P1s raised at `rate` per second with the real service,
+    from the call's start to the frame whose count includes it (the count a screen shows; a new P1 sorts
+    below the older ones, so its row is often out of the window)."""
     from django.conf import settings
     from playwright.sync_api import sync_playwright
 
@@ -404,8 +408,42 @@ def first_render_ms(base: str, session, count: int) -> int:
             timeout=120_000,
         )
         elapsed = page.evaluate("performance.now()")
+        page.evaluate(
+            """() => {
+                const root = document.getElementById('dashboard');
+                window.benchCounts = [];
+                new MutationObserver(() => window.benchCounts.push([Date.now(), Number(root.dataset.count)]))
+                    .observe(root, {attributes: true, attributeFilter: ['data-count']});
+            }"""
+        )
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the ORM stays off Playwright's thread
+            stamps = pool.submit(raise_p1s, district=district, count=raised, rate=rate).result()
+        page.wait_for_function(f"document.getElementById('dashboard').dataset.count === '{count + raised}'",
+                               timeout=60_000)  # fmt: skip
+        counts = page.evaluate("window.benchCounts")
         browser.close()
-    return round(elapsed)
+    latencies = []
+    for index, stamp_ms in enumerate(stamps, start=1):
+        shown_ms = next(at for at, shown in counts if shown >= count + index)
+        latencies.append(shown_ms - stamp_ms)
+    return round(elapsed), percentiles(latencies)
+
+
+def raise_p1s(*, district, count: int, rate: float) -> list[float]:
+    """Raise `count` P1s one after another on a fixed schedule: the wall-clock ms each call started."""
+    from django.db import connection
+
+    from opscenter.services.alerts import alert_raise
+
+    stamps = []
+    try:
+        for index, wait in schedule(rate, count, start=time.perf_counter_ns()):
+            time.sleep(wait)
+            stamps.append(time.time_ns() / 1e6)
+            alert_raise(source=SOURCE, kind="bench", severity=1, title=f"Bench P1 {index:03}", district=district)
+    finally:
+        connection.close()
+    return stamps
 
 
 def console(args: argparse.Namespace, district, session) -> None:
@@ -420,17 +458,20 @@ def console(args: argparse.Namespace, district, session) -> None:
             open_bench_alerts(count, district)
             figures = asyncio.run(snapshot_figures(f"ws://{address}/ws/alerts/", f"http://{address}", cookie))
             # The operator's scope may hold other open alerts than the bench's: the snapshot says how many.
-            figures["first_render_ms"] = first_render_ms(f"http://{address}", session, figures["alerts"])
+            figures["first_render_ms"], figures["raise_to_screen"] = on_screen(
+                f"http://{address}", session, figures["alerts"], district, raised=RAISED_ON_SCREEN, rate=RAISE_RATE
+            )
             rows.append({"open": count, **figures})
     finally:
         daphne.stop()
     print("\nThe console's side: " + ", ".join(f"{k} {v}" for k, v in environment().items()))
-    print(
-        f"{'bench':>7}{'open':>7}{'snapshot B':>12}{'parts':>7}{'largest B':>11}{'snapshot ms':>13}{'first render ms':>17}"
-    )
+    print(f"{'bench':>7}{'open':>7}{'snapshot B':>12}{'parts':>7}{'largest B':>11}{'snapshot ms':>13}"
+          f"{'first render ms':>17}   raise to screen ({RAISED_ON_SCREEN} P1s at {RAISE_RATE:g}/s)")  # fmt: skip
     for row in rows:
+        screen = row["raise_to_screen"]
         print(f"{row['open']:>7}{row['alerts']:>7}{row['snapshot_bytes']:>12}{row['parts']:>7}{row['largest_part_bytes']:>11}"
-              f"{row['snapshot_ms']:>13}{row['first_render_ms']:>17}")  # fmt: skip
+              f"{row['snapshot_ms']:>13}{row['first_render_ms']:>17}   p50 {screen['p50_ms']} ms, p90 {screen['p90_ms']} ms,"
+              f" p99 {screen['p99_ms']} ms, max {screen['max_ms']} ms")  # fmt: skip
     if args.json:
         RESULTS.mkdir(parents=True, exist_ok=True)
         path = RESULTS / f"console-{time.strftime('%Y%m%d-%H%M%S')}.json"
