@@ -41,8 +41,8 @@ def row(page, alert: Alert):
     return page.locator(f'#alert-list .alert-row[data-alert-id="{alert.pk}"]')
 
 
-def expect_live(page) -> None:
-    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+def expect_live(page, *, timeout: float = 10_000) -> None:
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=timeout)
 
 
 def test_an_alert_appears_live_and_a_keyboard_acknowledgement_reaches_the_other_operator(new_page, log_in):
@@ -283,7 +283,8 @@ def test_the_dashboard_holds_ten_thousand_open_alerts(new_page, log_in, screen):
     # When the operator opens the dashboard, at a desk (1366×768) or on a phone
     page = new_page(**PHONE) if screen == "phone" else new_page(viewport={"width": 1366, "height": 768})
     log_in(page, "op_one")
-    expect_live(page)
+    # A correctness test, not a timing one: a busy machine may take long over the 10,000-alert snapshot.
+    expect_live(page, timeout=90_000)
 
     # Then the count is the whole count, and only the rows in sight are in the document
     expect(page.locator("#alert-count")).to_have_text("10000")
