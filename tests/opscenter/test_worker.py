@@ -25,6 +25,7 @@ def redis_worker(monkeypatch):
     monkeypatch.setitem(app.conf, "task_default_queue", queue)
     monkeypatch.setitem(app.conf, "task_routes", {"*": {"queue": queue}})
     _reconnect(app)  # an earlier test may have connected the producers to the in-memory broker
+    app.loader.import_default_modules()  # the project's tasks, as `celery worker` imports them at its start
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
         yield
     monkeypatch.undo()
