@@ -10,8 +10,11 @@ class AlarmsConfig(AppConfig):
     def ready(self) -> None:
         from alarms.selectors import alert_details
         from alarms.simulator import simulate_panels
+        from alarms.texts import alert_texts
         from opscenter.demo import register_simulator
         from opscenter.services.details import register_alert_details
+        from opscenter.services.texts import register_alert_composer
 
         register_simulator(simulate_panels)
         register_alert_details("alarms", alert_details)
+        register_alert_composer("alarms", alert_texts)

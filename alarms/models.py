@@ -38,11 +38,17 @@ class ObjectKind(models.TextChoices):
 
 
 class ProtectedObject(models.Model):
-    """A place whose panic buttons report to an operations center: a school, a kindergarten, a post."""
+    """A place whose panic buttons report to an operations center: a school, a kindergarten, a post.
+
+    Its name and address are in Russian (`name`, `address`: what lists and searches use) and in Kazakh
+    (`name_kk`, `address_kk`), as the oblast names its places; a Kazakh screen shows the Kazakh ones
+    when given."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ObjectKind.choices)
     name = models.CharField(_("name"), max_length=200)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    address_kk = models.CharField(_("address (Kazakh)"), max_length=300, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     district = models.ForeignKey("opscenter.District", verbose_name=_("district"), on_delete=models.PROTECT)
@@ -58,6 +64,11 @@ class ProtectedObject(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The name per language, for phrases (opscenter.services.texts.localized)."""
+        return {"ru": self.name, "kk": self.name_kk or self.name}
 
 
 class AlarmPanel(models.Model):

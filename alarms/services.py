@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from alarms import dc09
 from alarms.codes import EventClass
@@ -22,6 +23,7 @@ from alarms.readings import Reading, read
 from opscenter.models import District, User
 from opscenter.services.alerts import alert_find_open, alert_raise, alert_resolve, alert_update_open
 from opscenter.services.audit import audit_record
+from opscenter.services.texts import phrase
 
 logger = logging.getLogger(__name__)
 
@@ -305,7 +307,10 @@ def _store(accepted: list[_Accepted], *, now: datetime) -> None:
         elif reading.event_class == EventClass.RESTORE:
             event.alert = alert_update_open(
                 dedup_key=_alert_key(panel, reading.meaning.kind),
-                text=_("Restore from the panel: %(description)s") % {"description": _(reading.meaning.description)},
+                text=phrase(
+                    gettext_noop("Restore from the panel: %(description)s"),
+                    description=phrase(reading.meaning.description),
+                ),
                 payload={"restored_at": now.isoformat()},
             )
         if event.alert is not None:
@@ -317,7 +322,7 @@ def _store(accepted: list[_Accepted], *, now: datetime) -> None:
 def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
     protected = panel.protected_object
     duress = event.kind == "duress"
-    title = _("%(what)s: %(object)s") % {"what": _(event.description), "object": protected.name}
+    title = phrase(gettext_noop("%(what)s: %(object)s"), what=phrase(event.description), object=protected.names)
     latitude, longitude = protected.latitude, protected.longitude
     if latitude is None or longitude is None:  # the object's surveyed place first, else the panel's own report
         latitude, longitude = _coordinate(event.extended.get("Y")), _coordinate(event.extended.get("X"))
@@ -331,14 +336,18 @@ def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
         longitude=longitude,
         address=protected.address,
         dedup_key=_alert_key(panel, event.kind),
+        # Words are composed from these when shown, in the reader's language (alarms.texts).
         payload={
             "object": {
                 "name": protected.name,
+                "name_kk": protected.name_kk,
                 "kind": protected.kind,
                 "kind_label": protected.get_kind_display(),
                 "address": protected.address,
+                "address_kk": protected.address_kk,
                 "notes": protected.operator_notes,
             },
+            "description": event.description,
             "panel": panel.account,
             "event_id": event.pk,
             "code": event.code,
@@ -384,7 +393,12 @@ def _heard(panels, now: datetime) -> None:
         if was_offline:
             silent = alert_find_open(dedup_key=_alert_key(panel, "silent"))
             if silent is not None:
-                alert_resolve(alert=silent, actor=None, disposition="technical", note=_("The panel was heard again."))
+                alert_resolve(
+                    alert=silent,
+                    actor=None,
+                    disposition="technical",
+                    note=phrase(gettext_noop("The panel was heard again.")),
+                )
 
 
 def panels_supervise(*, now: datetime | None = None) -> int:
@@ -409,7 +423,7 @@ def panels_supervise(*, now: datetime | None = None) -> int:
                 source="alarms",
                 kind="panel_silent",
                 severity=2,
-                title=_("Panel silent: %(object)s") % {"object": protected.name},
+                title=phrase(gettext_noop("Panel silent: %(object)s"), object=protected.names),
                 district=protected.district,
                 latitude=protected.latitude,
                 longitude=protected.longitude,
@@ -418,7 +432,13 @@ def panels_supervise(*, now: datetime | None = None) -> int:
                 payload={
                     "panel": panel.account,
                     "last_contact_at": heard.isoformat(),
-                    "object": {"name": protected.name, "kind": protected.kind},
+                    "object": {
+                        "name": protected.name,
+                        "name_kk": protected.name_kk,
+                        "kind": protected.kind,
+                        "address": protected.address,
+                        "address_kk": protected.address_kk,
+                    },
                 },
             )
             silent += 1
@@ -445,6 +465,8 @@ def panel_create(
     latitude: float | None = None,
     longitude: float | None = None,
     address: str = "",
+    object_name_kk: str = "",
+    address_kk: str = "",
     aes_key: str = "",
     supervision_seconds: int = 300,
     actor: User | None = None,
@@ -453,7 +475,14 @@ def panel_create(
     protected, _created = ProtectedObject.objects.get_or_create(
         name=object_name,
         district=district,
-        defaults={"kind": object_kind, "latitude": latitude, "longitude": longitude, "address": address},
+        defaults={
+            "kind": object_kind,
+            "latitude": latitude,
+            "longitude": longitude,
+            "address": address,
+            "name_kk": object_name_kk,
+            "address_kk": address_kk,
+        },
     )
     panel = AlarmPanel(
         account=account.upper(),

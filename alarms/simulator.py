@@ -11,14 +11,71 @@ from alarms.models import AlarmPanel
 from alarms.services import frame_receive, panel_create
 from opscenter.models import District
 
+# account, kind, district, latitude, longitude, (name, address) in Russian, then in Kazakh
 DEMO_PANELS = [
-    ("D001", "School-lyceum No. 5", "school", "uralsk", 51.2290, 51.3860, "Uralsk, Dostyk ave. 12"),
-    ("D002", "Kindergarten Balapan", "kindergarten", "uralsk", 51.2105, 51.3550, "Uralsk, Abai ave. 40"),
-    ("D003", "West Kazakhstan Agrarian College", "college", "uralsk", 51.2480, 51.4010, "Uralsk, Zhangir khan st. 51"),
-    ("D004", "Aksai secondary school No. 2", "school", "burlin", 51.1700, 52.9990, "Aksai, Druzhba st. 7"),
-    ("D005", "Peremetnoye police post", "police_post", "bayterek", 51.1985, 50.8560, "Peremetnoye, Lenin st. 3"),
-    ("D006", "Zhympity kindergarten Aigolek", "kindergarten", "syrym", 50.2510, 52.6020, "Zhympity, Abai st. 18"),
-    ("D007", "Fyodorovka school No. 1", "school", "terekti", 51.2550, 51.9900, "Fyodorovka, Shkolnaya st. 1"),
+    (
+        "D001",
+        "school",
+        "uralsk",
+        51.2290,
+        51.3860,
+        ("Школа-лицей № 5", "Уральск, пр. Достык, 12"),
+        ("№ 5 мектеп-лицей", "Орал, Достық даңғылы, 12"),
+    ),
+    (
+        "D002",
+        "kindergarten",
+        "uralsk",
+        51.2105,
+        51.3550,
+        ("Детский сад «Балапан»", "Уральск, пр. Абая, 40"),
+        ("«Балапан» балабақшасы", "Орал, Абай даңғылы, 40"),
+    ),
+    (
+        "D003",
+        "college",
+        "uralsk",
+        51.2480,
+        51.4010,
+        ("Западно-Казахстанский аграрный колледж", "Уральск, ул. Жангир хана, 51"),
+        ("Батыс Қазақстан аграрлық колледжі", "Орал, Жәңгір хан көшесі, 51"),
+    ),
+    (
+        "D004",
+        "school",
+        "burlin",
+        51.1700,
+        52.9990,
+        ("Аксайская средняя школа № 2", "Аксай, ул. Дружбы, 7"),
+        ("Ақсай № 2 орта мектебі", "Ақсай, Достық көшесі, 7"),
+    ),
+    (
+        "D005",
+        "police_post",
+        "bayterek",
+        51.1985,
+        50.8560,
+        ("Полицейский пост Переметное", "Переметное, ул. Ленина, 3"),
+        ("Переметное полиция бекеті", "Переметное, Ленин көшесі, 3"),
+    ),
+    (
+        "D006",
+        "kindergarten",
+        "syrym",
+        50.2510,
+        52.6020,
+        ("Детский сад «Айгөлек», Жымпиты", "Жымпиты, ул. Абая, 18"),
+        ("Жымпиты «Айгөлек» балабақшасы", "Жымпиты, Абай көшесі, 18"),
+    ),
+    (
+        "D007",
+        "school",
+        "terekti",
+        51.2550,
+        51.9900,
+        ("Фёдоровская школа № 1", "Фёдоровка, ул. Школьная, 1"),
+        ("Федоровка № 1 мектебі", "Федоровка, Мектеп көшесі, 1"),
+    ),
 ]
 TEST_EVERY = timedelta(seconds=60)
 ALARMS = [("1120 01 001", 0.6), ("1121 01 002", 0.15), ("1129 01 001", 0.1), ("1122 01 003", 0.15)]
@@ -28,11 +85,12 @@ def ensure_demo_panels() -> list[AlarmPanel]:
     existing = {
         panel.account: panel for panel in AlarmPanel.objects.filter(account__in=[row[0] for row in DEMO_PANELS])
     }
-    for account, name, kind, district, latitude, longitude, address in DEMO_PANELS:
+    for account, kind, district, latitude, longitude, (name, address), (name_kk, address_kk) in DEMO_PANELS:
         if account not in existing:
             existing[account] = panel_create(
                 account=account, object_name=name, object_kind=kind, district=District.objects.get(code=district),
-                latitude=latitude, longitude=longitude, address=address, supervision_seconds=180,
+                latitude=latitude, longitude=longitude, address=address, object_name_kk=name_kk,
+                address_kk=address_kk, supervision_seconds=180,
             )  # fmt: skip
     return list(existing.values())
 

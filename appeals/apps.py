@@ -13,10 +13,13 @@ class AppealsConfig(AppConfig):
         from appeals.selectors import alert_details
         from appeals.services.webhooks import WEBHOOK_CHANNEL, webhook_send
         from appeals.simulator import simulate_appeals
+        from appeals.texts import alert_texts
         from opscenter.demo import register_simulator
         from opscenter.services.details import register_alert_details
         from opscenter.services.outbox import outbox_register_sender
+        from opscenter.services.texts import register_alert_composer
 
         outbox_register_sender(WEBHOOK_CHANNEL, webhook_send, max_attempts=settings.APPEALS_WEBHOOK_MAX_ATTEMPTS)
         register_simulator(simulate_appeals)
         register_alert_details("appeals", alert_details)
+        register_alert_composer("appeals", alert_texts)

@@ -12,8 +12,11 @@ class BraceletsConfig(AppConfig):
     def ready(self) -> None:
         from bracelets.selectors import alert_details
         from bracelets.simulator import simulate_bracelets
+        from bracelets.texts import alert_texts
         from opscenter.demo import register_simulator
         from opscenter.services.details import register_alert_details
+        from opscenter.services.texts import register_alert_composer
 
         register_simulator(simulate_bracelets)
         register_alert_details("bracelets", alert_details)
+        register_alert_composer("bracelets", alert_texts)

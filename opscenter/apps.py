@@ -30,10 +30,14 @@ class OpscenterConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
 
         from opscenter import checks  # noqa: F401  (registers the system checks)
+        from opscenter.services.texts import phrased_alert_texts, register_alert_composer
 
         pre_migrate.connect(_lift_statement_timeout, dispatch_uid="opscenter.lift_statement_timeout")
         post_migrate.connect(_restore_statement_timeout, dispatch_uid="opscenter.restore_statement_timeout")
         user_logged_out.connect(_close_the_sessions_sockets, dispatch_uid="opscenter.live.logout")
+        # The spine's own alerts: the demo's simulated traffic and the test alert (raise_test_alert).
+        register_alert_composer("demo", phrased_alert_texts)
+        register_alert_composer("opscenter", phrased_alert_texts, kind="test")
 
 
 def _close_the_sessions_sockets(sender, request, user, **kwargs) -> None:

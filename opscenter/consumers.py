@@ -30,8 +30,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from opscenter import layers
 from opscenter.messages import (
@@ -48,7 +49,7 @@ from opscenter.messages import (
 )
 from opscenter.models import User
 from opscenter.selectors import alert_list, live_groups_for
-from opscenter.serializers import alert_as_dict
+from opscenter.serializers import alert_as_dict, alert_worded
 from opscenter.services.live import session_digest, user_control_group, user_group
 
 logger = logging.getLogger(__name__)
@@ -101,9 +102,29 @@ def _expiry(store) -> datetime | None:
     return store.get_expiry_date()
 
 
+def socket_language(scope, user: User) -> str:
+    """The language the socket's reader reads, chosen as a page request's is (opscenter.middleware): the
+    user's own choice, else the language cookie, else the browser's Accept-Language, else the default."""
+    supported = dict(settings.LANGUAGES)
+    if user.language in supported:
+        return user.language
+    cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in supported:
+        return cookie
+    for name, value in scope.get("headers") or ():
+        if name == b"accept-language":
+            for accepted, _quality in parse_accept_lang_header(value.decode("latin-1")):
+                try:
+                    return translation.get_supported_language_variant(accepted)
+                except LookupError:
+                    continue
+    return settings.LANGUAGE_CODE
+
+
 class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: frozenset[str]
     access: Access | None
+    language: str = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
         self.groups_joined, self.access, self.ended = frozenset(), None, False
@@ -121,6 +142,7 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
             return
         await self._join(access.groups)
         self.access = access
+        self.language = socket_language(self.scope, access.user)
         await self.accept()
         # Joined before the snapshot is read, so no change between the two is missed (the client
         # keeps the newest `updated_at` of each alert, so a change seen twice does no harm).
@@ -148,7 +170,7 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         # commit, so before this read, and the snapshot holds it; the console checks the numbers after.
         forwarded = sorted(self.groups_joined - {user_control_group(user.pk)})
         numbers = await layers.cursors(self.channel_layer, forwarded)
-        parts = await database_sync_to_async(self._open_alerts)(user)
+        parts = await database_sync_to_async(self._open_alerts)(user, self.language)
         count = sum(len(part) for part in parts)
         for index, part in enumerate(parts):
             head: SnapshotOut = {
@@ -160,20 +182,21 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=opening + ",".join(part) + "]}")
 
     @staticmethod
-    def _open_alerts(user) -> list[list[str]]:
-        """The open alerts of the scope in the queue's order, encoded, in parts of at most
-        LIVE_SNAPSHOT_PART_BYTES (an alert larger than that alone makes a part)."""
+    def _open_alerts(user, language: str) -> list[list[str]]:
+        """The open alerts of the scope in the queue's order, worded in `language`, encoded, in parts of
+        at most LIVE_SNAPSHOT_PART_BYTES (an alert larger than that alone makes a part)."""
         limit = int(settings.LIVE_SNAPSHOT_PART_BYTES)
         parts: list[list[str]] = [[]]
         size = 0
-        for alert in alert_list(user=user, open_only=True):
-            encoded = encode_compact(alert_as_dict(alert))
-            length = len(encoded.encode())
-            if parts[-1] and size + length > limit:
-                parts.append([])
-                size = 0
-            parts[-1].append(encoded)
-            size += length + 1
+        with translation.override(language):
+            for alert in alert_list(user=user, open_only=True):
+                encoded = encode_compact(alert_as_dict(alert))
+                length = len(encoded.encode())
+                if parts[-1] and size + length > limit:
+                    parts.append([])
+                    size = 0
+                parts[-1].append(encoded)
+                size += length + 1
         return parts
 
     @classmethod
@@ -205,6 +228,7 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
             changed = access.groups != self.groups_joined
             await self._join(access.groups)
             self.access = access
+            self.language = socket_language(self.scope, access.user)  # they may have switched it
             if changed or resnapshot:
                 await self._send_snapshot(access.user)
 
@@ -253,7 +277,11 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def alert_changed(self, event: AlertChanged) -> None:
         if await self._forwarding(dict(event)):
-            message: AlertOut = {"type": "alert", "alert": event["alert"], "group": event["group"], "seq": event["seq"]}
+            alert = event["alert"]
+            words = (event.get("words") or {}).get(self.language)
+            if words is not None:
+                alert = alert_worded(alert, words)
+            message: AlertOut = {"type": "alert", "alert": alert, "group": event["group"], "seq": event["seq"]}
             await self.send_json(message)
 
     async def alert_removed(self, event: AlertRemoved) -> None:
@@ -275,6 +303,7 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         if await self._forwarding(dict(event)):
             message: AlertEscalatedOut = {
                 "type": "alert.escalated", "alert_id": event["alert_id"], "level": event["level"],
-                "title": event["title"], "group": event["group"], "seq": event["seq"],
+                "title": (event.get("titles") or {}).get(self.language) or event["title"],
+                "group": event["group"], "seq": event["seq"],
             }  # fmt: skip
             await self.send_json(message)

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.errors import InvalidTransition
 from opscenter.models import OPEN_STATUSES, Alert, Disposition, District, Role
 from opscenter.services.alerts import alert_raise, alert_resolve
+from opscenter.services.texts import Phrase, phrase
 
 logger = logging.getLogger(__name__)
 
@@ -103,34 +104,51 @@ SOURCE = "demo"
 # Uralsk city gets most of the traffic, as it has most of the people and most of the cameras.
 _DISTRICT_WEIGHTS = {"uralsk": 8, "burlin": 2, "bayterek": 2, "syrym": 2, "terekti": 2}
 
+# Streets as the oblast names them, in Russian and in Kazakh.
 _STREETS = {
-    "uralsk": ("пр. Достык", "пр. Евразия", "ул. Сарайшык", "ул. Ихсанова", "ул. Жангир хана", "пр. Абулхаир хана"),
-    "burlin": ("ул. Молодёжная", "ул. Иксанова", "ул. Губкина"),
+    "uralsk": (
+        ("пр. Достык", "Достық даңғылы"),
+        ("пр. Евразия", "Еуразия даңғылы"),
+        ("ул. Сарайшык", "Сарайшық көшесі"),
+        ("ул. Ихсанова", "Ихсанов көшесі"),
+        ("ул. Жангир хана", "Жәңгір хан көшесі"),
+        ("пр. Абулхаир хана", "Әбілқайыр хан даңғылы"),
+    ),
+    "burlin": (
+        ("ул. Молодёжная", "Жастар көшесі"),
+        ("ул. Иксанова", "Ихсанов көшесі"),
+        ("ул. Губкина", "Губкин көшесі"),
+    ),
 }
-_DEFAULT_STREETS = ("ул. Абая", "ул. Достык", "ул. Бейбитшилик", "ул. Жамбыла")
+_DEFAULT_STREETS = (
+    ("ул. Абая", "Абай көшесі"),
+    ("ул. Достык", "Достық көшесі"),
+    ("ул. Бейбитшилик", "Бейбітшілік көшесі"),
+    ("ул. Жамбыла", "Жамбыл көшесі"),
+)
 
 # Subsystems not built yet, simulated here until their apps bring real traffic (alarms and bracelets do).
 # kind, severity, title maker, how far from the district seat (degrees), dedup key maker (None: none)
-_KINDS: list[tuple[str, int, Callable[[random.Random], str], float, Callable[[random.Random], str] | None]] = [
+_KINDS: list[tuple[str, int, Callable[[random.Random], Phrase], float, Callable[[random.Random], str] | None]] = [
     (
         "wanted_vehicle",
         2,
-        lambda rng: _("Wanted vehicle seen: %(plate)s") % {"plate": _plate(rng)},
+        lambda rng: phrase(gettext_noop("Wanted vehicle seen: %(plate)s"), plate=_plate(rng)),
         0.04,
         None,
     ),
     (
         "crowd",
         3,
-        lambda rng: _("Crowd gathering: about %(count)d people") % {"count": rng.randint(40, 300)},
+        lambda rng: phrase(gettext_noop("Crowd gathering: about %(count)d people"), count=rng.randint(40, 300)),
         0.02,
         None,
     ),
-    ("illegal_dumping", 3, lambda rng: _("Illegal dumping recorded by a camera"), 0.06, None),
+    ("illegal_dumping", 3, lambda rng: phrase(gettext_noop("Illegal dumping recorded by a camera")), 0.06, None),
     (
         "speeding",
         4,
-        lambda rng: _("Speeding: %(speed)d km/h where 90 is allowed") % {"speed": rng.randint(125, 170)},
+        lambda rng: phrase(gettext_noop("Speeding: %(speed)d km/h where 90 is allowed"), speed=rng.randint(125, 170)),
         0.15,
         None,
     ),
@@ -156,17 +174,19 @@ def simulate_alert(rng: random.Random) -> Alert:
     """Raise one plausible alert near a district seat, through the alert service."""
     district = _pick_district(rng)
     kind, severity, title, spread, dedup_key = rng.choice(_KINDS)
-    street = rng.choice(_STREETS.get(district.code, _DEFAULT_STREETS))
+    street_ru, street_kk = rng.choice(_STREETS.get(district.code, _DEFAULT_STREETS))
+    number = rng.randint(1, 150)
+    said = title(rng)
     return alert_raise(
         source=SOURCE,
         kind=kind,
         severity=severity,
-        title=title(rng),
+        title=said,
         district=district,
         latitude=round(district.seat_latitude + rng.gauss(0, spread), 6),
         longitude=round(district.seat_longitude + rng.gauss(0, spread * 1.5), 6),
-        address=f"{street}, {rng.randint(1, 150)}",
-        payload={"simulated": True},
+        address=f"{street_ru}, {number}",
+        payload={"simulated": True, "title": said, "address_kk": f"{street_kk}, {number}"},  # worded when shown
         dedup_key=dedup_key(rng) if dedup_key else "",
     )
 
@@ -187,7 +207,7 @@ def resolve_stale(*, now: datetime | None = None) -> list[Alert]:
                     alert=Alert(pk=pk),
                     actor=None,
                     disposition=Disposition.TEST,
-                    note=_("Closed by the demo simulator."),
+                    note=phrase(gettext_noop("Closed by the demo simulator.")),
                 )
             )
         except InvalidTransition:

@@ -24,6 +24,8 @@ class AlertChanged(TypedDict):
 
     type: Literal["alert.changed"]
     alert: AlertData
+    # The alert's words (labels, names, texts) per language code, laid over `alert` for each reader.
+    words: NotRequired[dict[str, dict[str, Any]]]
     group: NotRequired[str]
     seq: NotRequired[int]
 
@@ -47,6 +49,7 @@ class AlertEscalated(TypedDict):
     alert_id: int
     level: int
     title: str
+    titles: NotRequired[dict[str, str]]  # the title per language code; the socket sends its reader's
     group: NotRequired[str]
     seq: NotRequired[int]
 

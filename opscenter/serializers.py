@@ -1,9 +1,13 @@
 """The one shape of an alert, shared by the REST API and the live feed so both always agree."""
 
-from django.utils import timezone
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
 from rest_framework import serializers
 
 from opscenter.models import Alert, AlertEvent, District, OperationsCenter
+from opscenter.services.texts import alert_texts, is_phrase, phrase_text
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -16,6 +20,10 @@ class AlertSerializer(serializers.ModelSerializer):
     acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", default=None, read_only=True)
     dispatched_by = serializers.CharField(source="dispatched_by.get_username", default=None, read_only=True)
     resolved_by = serializers.CharField(source="resolved_by.get_username", default=None, read_only=True)
+    # How the console's dense list names people ("Иванов А."); the detail's timeline names them in full.
+    acknowledged_by_name = serializers.CharField(source="acknowledged_by.display_name", default=None, read_only=True)
+    dispatched_by_name = serializers.CharField(source="dispatched_by.display_name", default=None, read_only=True)
+    resolved_by_name = serializers.CharField(source="resolved_by.display_name", default=None, read_only=True)
 
     class Meta:
         model = Alert
@@ -23,19 +31,43 @@ class AlertSerializer(serializers.ModelSerializer):
             "id", "source", "kind", "severity", "severity_label", "status", "status_label", "disposition",
             "center", "center_name", "district", "district_name", "latitude", "longitude", "address",
             "title", "payload", "dedup_key", "repeat_count", "raised_at", "updated_at",
-            "acknowledged_at", "acknowledged_by", "dispatched_at", "dispatched_by", "dispatch_unit",
-            "resolved_at", "resolved_by", "escalation_level", "escalated_at",
+            "acknowledged_at", "acknowledged_by", "acknowledged_by_name", "dispatched_at", "dispatched_by",
+            "dispatched_by_name", "dispatch_unit", "resolved_at", "resolved_by", "resolved_by_name",
+            "escalation_level", "escalated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance: Alert) -> dict[str, Any]:
+        # The texts in the reader's language, as the feed words them (alert_words).
+        data = super().to_representation(instance)
+        words = alert_words(instance)
+        return {**data, **alert_worded(data, words)}
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", default=None, read_only=True)
+    actor_name = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
 
     class Meta:
         model = AlertEvent
-        fields = ["action", "actor", "at", "text", "data"]
+        fields = ["action", "actor", "actor_name", "at", "text", "data"]
         read_only_fields = fields
+
+    def get_actor_name(self, event: AlertEvent) -> str | None:
+        """The person by their full name (the detail names people in full)."""
+        return person_full_name(event.actor)
+
+    def to_representation(self, instance: AlertEvent) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # The phrase is shown as `text`, in the reader's language; its parameters are not for the screen.
+        data["data"] = {key: value for key, value in (data["data"] or {}).items() if key != "text_phrase"}
+        return data
+
+    def get_text(self, event: AlertEvent) -> str:
+        """A text the system composed, in the reader's language; a person's comment as written."""
+        composed = (event.data or {}).get("text_phrase")
+        return phrase_text(composed) if is_phrase(composed) else event.text
 
 
 class AlertDetailSerializer(AlertSerializer):
@@ -62,11 +94,58 @@ def _number(value) -> float | None:
     return float(value) if value is not None else None
 
 
+def person_full_name(user) -> str | None:
+    """A person as the detail names them: "Иванов Алексей", else their username."""
+    if user is None:
+        return None
+    return user.get_full_name().strip() or user.get_username()
+
+
+def _person_short_name(user) -> str | None:
+    return user.display_name if user is not None else None
+
+
+def alert_words(alert: Alert) -> dict[str, Any]:
+    """What of an alert is words, in the active language: labels, names of its place, and its texts
+    from the composer of the app that raised it (opscenter.services.texts). `payload` holds only the
+    payload's keys the composer words, to lay over the stored payload (alert_worded)."""
+    texts = alert_texts(alert)
+    return {
+        "severity_label": str(alert.get_severity_display()),
+        "status_label": str(alert.get_status_display()),
+        "center_name": str(alert.center.name),
+        "district_name": str(alert.district.name) if alert.district is not None else None,
+        "title": texts["title"],
+        "address": texts.get("address", alert.address),
+        "payload": texts.get("payload", {}),
+    }
+
+
+def alert_worded(data: dict[str, Any], words: dict[str, Any]) -> dict[str, Any]:
+    """`data` (an alert as the feed or the API renders it) with `words` of one language laid over."""
+    payload = {**data["payload"], **words["payload"]} if words["payload"] else data["payload"]
+    return {**data, **words, "payload": payload}
+
+
+def alert_words_by_language(alert: Alert) -> dict[str, dict[str, Any]]:
+    """The alert's words in every language of the platform, for a message that readers of each read."""
+    words = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            words[code] = alert_words(alert)
+    return words
+
+
 def alert_as_dict(alert: Alert) -> dict:
     """The live feed's shape of an alert: exactly what AlertSerializer renders (a test holds them
     equal), built directly, since a snapshot renders ten thousand of them and DRF's fields take ~0.5 ms
-    an alert. Language-neutral but for the labels. Needs the alert's center, district and people
-    selected with it."""
+    an alert. Its words (labels, names, texts) are in the active language. Needs the alert's center,
+    district and people selected with it."""
+    return alert_worded(alert_neutral(alert), alert_words(alert))
+
+
+def alert_neutral(alert: Alert) -> dict:
+    """An alert's data as alert_as_dict has it, its words as stored (the raiser's language)."""
     return {
         "id": alert.pk,
         "source": alert.source,
@@ -91,11 +170,14 @@ def alert_as_dict(alert: Alert) -> dict:
         "updated_at": _moment(alert.updated_at),
         "acknowledged_at": _moment(alert.acknowledged_at),
         "acknowledged_by": _username(alert.acknowledged_by),
+        "acknowledged_by_name": _person_short_name(alert.acknowledged_by),
         "dispatched_at": _moment(alert.dispatched_at),
         "dispatched_by": _username(alert.dispatched_by),
+        "dispatched_by_name": _person_short_name(alert.dispatched_by),
         "dispatch_unit": alert.dispatch_unit,
         "resolved_at": _moment(alert.resolved_at),
         "resolved_by": _username(alert.resolved_by),
+        "resolved_by_name": _person_short_name(alert.resolved_by),
         "escalation_level": alert.escalation_level,
         "escalated_at": _moment(alert.escalated_at),
     }

@@ -231,6 +231,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "opscenter" / "locale"]
+FORMAT_MODULE_PATH = ["opscenter.formats"]  # Kazakh dates and numbers (Django ships no kk formats)
 TIME_ZONE = "Asia/Oral"
 USE_I18N = True
 USE_TZ = True

@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from appeals.iin import iin_problem
 from appeals.models import (
@@ -38,6 +38,7 @@ from opscenter.models import Alert, District, User
 from opscenter.permissions import Capability, has
 from opscenter.services.alerts import alert_raise, alert_relocate
 from opscenter.services.audit import audit_record
+from opscenter.services.texts import phrase
 
 DESCRIPTION_MAX = 4000
 OCCURRED_AT_TOLERANCE = timedelta(minutes=5)  # a phone's clock may run a little ahead
@@ -230,12 +231,15 @@ def _attachments_link(appeal: Appeal, partner: Partner, attachment_ids: Sequence
 
 def _alert_raise(appeal: Appeal):
     category = AppealCategory(appeal.category).label
-    place = appeal.district.name if appeal.district else appeal.center.name
+    # Stored in the default language; screens word it in their reader's (appeals.texts).
+    with translation.override(settings.LANGUAGE_CODE):
+        place = appeal.district.name if appeal.district else appeal.center.name
+        title = _("Appeal: %(category)s (%(place)s)") % {"category": category, "place": place}
     return alert_raise(
         source="appeals",
         kind=f"appeal_{appeal.category}",
         severity=2,
-        title=_("Appeal: %(category)s (%(place)s)") % {"category": category, "place": place},
+        title=title,
         center=appeal.center,
         district=appeal.district,
         latitude=appeal.latitude,
@@ -442,6 +446,6 @@ def appeal_route(*, appeal: Appeal, district: District, actor: User) -> Appeal:
             center=district.center,
             district=district,
             actor=actor,
-            reason=_("The appeal was rerouted."),
+            reason=phrase(gettext_noop("The appeal was rerouted.")),
         )
     return appeal

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from bracelets.models import (
     Bracelet,
@@ -44,6 +44,7 @@ from bracelets.schedules import local
 from opscenter.errors import DomainError, InvalidTransition
 from opscenter.models import Alert, DeviceCredential, Disposition
 from opscenter.services.alerts import alert_raise, alert_resolve, alert_update_open
+from opscenter.services.texts import Phrase, in_default_language, phrase
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ class _Intake:
         if self.bracelet.last_contact_at is None or self.bracelet.last_contact_at < self.now:
             self._change(last_contact_at=self.now)
         if self.evaluate and self.book is not None and self.book.is_open("signal_lost"):
-            self.book.end("signal_lost", at=self.now, reason=_("Heard from the bracelet again."),
+            self.book.end("signal_lost", at=self.now, reason=phrase(gettext_noop("Heard from the bracelet again.")),
                           resolve_as=Disposition.TECHNICAL)  # fmt: skip
 
     def _one(self, index: int, report: Report, at: datetime, seen: set[datetime]) -> None:
@@ -252,7 +253,7 @@ class _Judge:
                 self._inclusion_time_passes()
             return
         if not self.late and self.book.is_open("gps_lost"):
-            self.book.end("gps_lost", at=self.intake.now, reason=_("A valid fix arrived."),
+            self.book.end("gps_lost", at=self.intake.now, reason=phrase(gettext_noop("A valid fix arrived.")),
                           resolve_as=Disposition.TECHNICAL)  # fmt: skip
         usable = report.accuracy is None or report.accuracy <= _setting("BRACELET_MAX_ACCURACY_METERS", 100.0)
         if usable:
@@ -271,20 +272,24 @@ class _Judge:
         alarms, person = set(self.report.alarms), self.person
         if alarms & TAMPER_ALARMS or self.report.strap == "open":
             self._device_alarm("tamper", ViolationKind.TAMPER,
-                               _("Bracelet strap tampered with: %(file)s") % {"file": person.file_number})  # fmt: skip
+                               phrase(gettext_noop("Bracelet strap tampered with: %(file)s"), file=person.file_number))  # fmt: skip
         if alarms & REMOVAL_ALARMS:
             self._device_alarm("removal", ViolationKind.REMOVAL,
-                               _("Bracelet removed: %(file)s") % {"file": person.file_number})  # fmt: skip
+                               phrase(gettext_noop("Bracelet removed: %(file)s"), file=person.file_number))  # fmt: skip
         if "sos" in alarms:
             violation = self._device_alarm("sos", ViolationKind.SOS,
-                                           _("SOS from a bracelet: %(file)s") % {"file": person.file_number})  # fmt: skip
-            self.book.end("sos", at=self.at, reason=_("An SOS is a single event."), violation=violation)
+                                           phrase(gettext_noop("SOS from a bracelet: %(file)s"), file=person.file_number))  # fmt: skip
+            self.book.end(
+                "sos", at=self.at, reason=phrase(gettext_noop("An SOS is a single event.")), violation=violation
+            )
         if self.report.strap == "closed" and not self.late:
             for key in ("tamper", "removal"):
                 if self.book.is_open(key):
-                    self.book.end(key, at=self.at, reason=_("The bracelet reports its strap closed again."))
+                    self.book.end(
+                        key, at=self.at, reason=phrase(gettext_noop("The bracelet reports its strap closed again."))
+                    )
 
-    def _device_alarm(self, key: str, kind: str, title: str) -> Violation | None:
+    def _device_alarm(self, key: str, kind: str, title: Phrase) -> Violation | None:
         if self.book.is_open(key):
             return None
         violation = self.book.open(key, kind=kind, status=ViolationStatus.ALARM, severity=1, started_at=self.at,
@@ -307,7 +312,7 @@ class _Judge:
         else:
             if self.book.is_open("low_battery"):
                 self.book.end("low_battery", at=self.intake.now, resolve_as=Disposition.TECHNICAL,
-                              reason=_("Battery back at %(level)s %%.") % {"level": f"{level:g}"})  # fmt: skip
+                              reason=phrase(gettext_noop("Battery back at %(level)s %%."), level=f"{level:g}"))  # fmt: skip
             return
         violation = self.book.get_open("low_battery")
         if violation is not None and violation.severity is not None and violation.severity <= severity:
@@ -320,8 +325,8 @@ class _Judge:
             violation.details = {**violation.details, "battery": level}
             violation.save(update_fields=["severity", "details"])
         shown = "?" if level is None else f"{level:g}"
-        self.book.raise_alert(violation, title=_("Bracelet battery low (%(level)s %%): %(file)s")
-                              % {"level": shown, "file": person.file_number},
+        self.book.raise_alert(violation, title=phrase(gettext_noop("Bracelet battery low (%(level)s %%): %(file)s"),
+                                           level=shown, file=person.file_number),
                               latitude=self.intake.bracelet.last_latitude, longitude=self.intake.bracelet.last_longitude)  # fmt: skip
 
     # Zones
@@ -340,15 +345,17 @@ class _Judge:
             violation = self.book.open(key, kind=ViolationKind.EXCLUSION, status=ViolationStatus.ALARM, severity=1,
                                        started_at=self.at, zone_pk=zone.pk, details={"fix": self._fix()})  # fmt: skip
             # No zone's name in the title: "the victim's home" says whom they went to.
-            title = _("%(file)s entered an exclusion zone") % {"file": person.file_number}
+            title = phrase(gettext_noop("%(file)s entered an exclusion zone"), file=person.file_number)
             if self.late:
-                title = _("%(title)s (late fix of %(time)s)") % {"title": title, "time": f"{local(self.at):%H:%M:%S}"}
+                title = phrase(
+                    gettext_noop("%(title)s (late fix of %(time)s)"), title=title, time=f"{local(self.at):%H:%M:%S}"
+                )
             self.book.raise_alert(violation, title=title, latitude=report.latitude, longitude=report.longitude)
         if self.late:
             return
         for key in self.book.open_keys_starting("exclusion:"):
             if key not in inside_keys:
-                self.book.end(key, at=self.at, reason=_("Left the exclusion zone."))
+                self.book.end(key, at=self.at, reason=phrase(gettext_noop("Left the exclusion zone.")))
 
     def _inclusion(self, usable: bool, latitude: float, longitude: float) -> None:
         report = self.report
@@ -363,7 +370,7 @@ class _Judge:
         if nearest <= 0:
             if self.book.is_open("inclusion"):
                 self.book.end("inclusion", at=self.at, resolve_as=Disposition.REAL,
-                              reason=_("Back in the zone at %(time)s.") % {"time": f"{local(self.at):%H:%M:%S}"})  # fmt: skip
+                              reason=phrase(gettext_noop("Back in the zone at %(time)s."), time=f"{local(self.at):%H:%M:%S}"))  # fmt: skip
             return
         if nearest > (report.accuracy or 0.0) and not self.book.is_open("inclusion"):
             # Certainly out, even allowing for the fix's accuracy: the grace period starts.
@@ -385,9 +392,15 @@ class _Judge:
         if violation is None:
             return
         if violation.status == ViolationStatus.PENDING:
-            self.book.end("inclusion", at=self.at, reason=_("The zone stopped applying within the grace period."))
+            self.book.end(
+                "inclusion",
+                at=self.at,
+                reason=phrase(gettext_noop("The zone stopped applying within the grace period.")),
+            )
         else:
-            self.book.end("inclusion", at=self.at, reason=_("The zone stopped applying; not seen back in it."))
+            self.book.end(
+                "inclusion", at=self.at, reason=phrase(gettext_noop("The zone stopped applying; not seen back in it."))
+            )
 
 
 # --- Violations and their alerts ------------------------------------------------------------------
@@ -440,14 +453,15 @@ class _ViolationBook:
             self.changed = True
         return violation
 
-    def end(self, key: str, *, at: datetime, reason: str, resolve_as: str | None = None,
+    def end(self, key: str, *, at: datetime, reason: Phrase, resolve_as: str | None = None,
             violation: Violation | None = None) -> Violation | None:  # fmt: skip
         """End the open violation: recorded; its alert resolved by the system as `resolve_as`, or (None)
         told on its timeline and left for a person."""
         violation = violation or self.get_open(key)
         if violation is None:
             return None
-        violation.status, violation.ended_at, violation.end_reason = ViolationStatus.CLEARED, at, reason[:200]
+        violation.status, violation.ended_at = ViolationStatus.CLEARED, at
+        violation.end_reason = in_default_language(reason)[:200]
         violation.save(update_fields=["status", "ended_at", "end_reason"])
         if key in self.keys:
             self.keys.remove(key)
@@ -471,17 +485,18 @@ class _ViolationBook:
         violation.status, violation.severity, violation.alarm_at = ViolationStatus.ALARM, 2, self.now
         violation.save(update_fields=["status", "severity", "alarm_at"])
         minutes = max(1, round((at - violation.started_at).total_seconds() / 60))
-        title = _("%(file)s out of their zone for %(minutes)d min") % {
-            "file": self.person.file_number,
-            "minutes": minutes,
-        }
+        title = phrase(
+            gettext_noop("%(file)s out of their zone for %(minutes)d min"),
+            file=self.person.file_number,
+            minutes=minutes,
+        )
         if latitude is None:
             latitude, longitude = self.bracelet.last_latitude, self.bracelet.last_longitude
         self.raise_alert(violation, title=title, latitude=latitude, longitude=longitude)
         return True
 
     def raise_alert(
-        self, violation: Violation, *, title: str, latitude: float | None, longitude: float | None
+        self, violation: Violation, *, title: Phrase, latitude: float | None, longitude: float | None
     ) -> Alert:
         """Raise (or repeat) the violation's alert in the person's district, at the event's place. It
         names the person's file number only: who they are, their home, zones and track are the alert's
@@ -500,6 +515,7 @@ class _ViolationBook:
             longitude=longitude,
             dedup_key=alert_key(person, violation.key),
             payload={
+                "title": title,  # worded in the reader's language when shown (bracelets.texts)
                 "file": person.file_number,
                 "link": {
                     "url": reverse("bracelets:person", kwargs={"person_pk": person.pk}),
@@ -576,22 +592,23 @@ def _supervise_person(person_pk: int, *, now: datetime, check: str) -> int:
             heard = bracelet.last_contact_at
             if heard is not None and heard < cutoff and not book.is_open("signal_lost"):
                 raised = _technical(book, "signal_lost", ViolationKind.SIGNAL_LOST, now,
-                                    _("Bracelet not heard from since %(time)s: %(file)s"), heard)  # fmt: skip
+                                    gettext_noop("Bracelet not heard from since %(time)s: %(file)s"), heard)  # fmt: skip
         elif check == "gps_lost":
             cutoff = now - timedelta(seconds=_setting("BRACELET_GPS_LOST_SECONDS", 900))
             since = bracelet.last_fix_received_at or _worn_since(bracelet)
             if since is not None and since < cutoff and not book.is_open("gps_lost"):
                 raised = _technical(book, "gps_lost", ViolationKind.GPS_LOST, now,
-                                    _("Bracelet talks but has no GPS fix since %(time)s: %(file)s"),
+                                    gettext_noop("Bracelet talks but has no GPS fix since %(time)s: %(file)s"),
                                     since)  # fmt: skip
         book.save()
         return raised
 
 
 def _technical(book: _ViolationBook, key: str, kind: str, now: datetime, title: str, since: datetime) -> int:
+    """`title` is a message id with the parameters `time` and `file`."""
     violation = book.open(key, kind=kind, status=ViolationStatus.ALARM, severity=2, started_at=since,
                           details={"since": since.isoformat()})  # fmt: skip
-    text = title % {"time": f"{local(since):%d.%m %H:%M}", "file": book.person.file_number}
+    text = phrase(title, time=f"{local(since):%d.%m %H:%M}", file=book.person.file_number)
     book.raise_alert(
         violation, title=text, latitude=book.bracelet.last_latitude, longitude=book.bracelet.last_longitude
     )

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.errors import AlertMovedOn, InvalidTransition
 from opscenter.messages import AlertEscalated
@@ -20,6 +21,7 @@ from opscenter.models import (
     User,
 )
 from opscenter.permissions import Capability, holders, require
+from opscenter.serializers import alert_words_by_language
 from opscenter.services.audit import audit_record
 from opscenter.services.live import (
     alert_groups,
@@ -27,6 +29,7 @@ from opscenter.services.live import (
     publish_alert_on_commit,
     publish_to_users_on_commit,
 )
+from opscenter.services.texts import Phrase, in_default_language, is_phrase, phrase
 
 _RELATED = ("center", "district", "acknowledged_by", "dispatched_by", "resolved_by")
 
@@ -36,7 +39,7 @@ def alert_raise(
     source: str,
     kind: str,
     severity: int,
-    title: str,
+    title: str | Phrase,
     center: OperationsCenter | None = None,
     district: District | None = None,
     latitude: float | None = None,
@@ -47,7 +50,12 @@ def alert_raise(
     actor: User | None = None,
 ) -> Alert:
     """Raise an alert in `center` (or the center covering `district`). With the dedup key of an open
-    alert, that alert is updated instead (title, payload, place; severity only ever rises)."""
+    alert, that alert is updated instead (title, payload, place; severity only ever rises).
+
+    The stored title is the fallback (and what the admin searches): screens show what the source's
+    composer words from the kind and payload, in the reader's language (opscenter.services.texts). A
+    title given as a Phrase is stored in the default language."""
+    title = in_default_language(title)
     if center is None:
         if district is None:
             raise ValueError("An alert needs a center or a district.")
@@ -100,10 +108,18 @@ def _repeat(alert: Alert, *, fields: dict, severity: int, now, actor: User | Non
     return alert
 
 
-def alert_update_open(*, dedup_key: str, text: str, payload: dict[str, Any] | None = None) -> Alert | None:
+def _event_text(text: str | Phrase, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A timeline text as stored (the default language) and the event's data, which keeps a phrase to
+    render in the reader's language (AlertEventSerializer)."""
+    if is_phrase(text):
+        return in_default_language(text), {**data, "text_phrase": text}
+    return str(text), data
+
+
+def alert_update_open(*, dedup_key: str, text: str | Phrase, payload: dict[str, Any] | None = None) -> Alert | None:
     """Tell the open alert with this dedup key that its cause changed (a panel's restore, say): merge
-    `payload` into its payload and add `text` to its timeline. Returns None when no such alert is open;
-    nothing is raised then."""
+    `payload` into its payload and add `text` to its timeline (a Phrase, when the system composed it, is
+    shown in the reader's language). Returns None when no such alert is open; nothing is raised then."""
     with transaction.atomic():
         alert = (
             Alert.objects.select_for_update(of=("self",))
@@ -117,7 +133,8 @@ def alert_update_open(*, dedup_key: str, text: str, payload: dict[str, Any] | No
         alert.payload = {**alert.payload, **(payload or {})}
         alert.updated_at = now
         alert.save(update_fields=["payload", "updated_at"])
-        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.UPDATED, at=now, text=text, data=payload or {})
+        stored, data = _event_text(text, payload or {})
+        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.UPDATED, at=now, text=stored, data=data)
         publish_alert_on_commit(alert)
         return alert
 
@@ -187,9 +204,9 @@ def alert_dispatch(*, alert: Alert, actor: User, unit: str) -> Alert:
 
 
 @transaction.atomic
-def alert_resolve(*, alert: Alert, actor: User | None, disposition: str, note: str = "") -> Alert:
+def alert_resolve(*, alert: Alert, actor: User | None, disposition: str, note: str | Phrase = "") -> Alert:
     """Close an open alert with a disposition. `actor` None means the system (for example a panel's
-    restore signal or a bracelet back home), recorded as such."""
+    restore signal or a bracelet back home), recorded as such; its note may be a Phrase."""
     if actor is not None:
         _require_actor(actor)
     if disposition not in Disposition.values:
@@ -204,10 +221,8 @@ def alert_resolve(*, alert: Alert, actor: User | None, disposition: str, note: s
         alert.acknowledged_at, alert.acknowledged_by = now, actor
     alert.updated_at = now
     alert.save()
-    AlertEvent.objects.create(
-        alert=alert, action=AlertEvent.Action.RESOLVED, actor=actor, at=now, text=note,
-        data={"disposition": disposition},
-    )  # fmt: skip
+    note, data = _event_text(note, {"disposition": disposition})
+    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.RESOLVED, actor=actor, at=now, text=note, data=data)
     audit_record(
         actor=actor, actor_label=alert.source, action="alert.resolve", obj=alert,
         data={"disposition": disposition, "note": note},
@@ -259,7 +274,14 @@ def alert_escalate(*, alert: Alert, level: int) -> Alert | None:
     audit_record(actor=None, actor_label="escalation", action="alert.escalate", obj=alert,
                  data={"level": level, "to": names})  # fmt: skip
     publish_alert_on_commit(alert)
-    escalated: AlertEscalated = {"type": "alert.escalated", "alert_id": alert.pk, "level": level, "title": alert.title}
+    titles = {code: words["title"] for code, words in alert_words_by_language(alert).items()}
+    escalated: AlertEscalated = {
+        "type": "alert.escalated",
+        "alert_id": alert.pk,
+        "level": level,
+        "title": alert.title,
+        "titles": titles,
+    }
     publish_to_users_on_commit(sorted({pk for pk, _name in recipients}), escalated)
     return alert
 
@@ -289,7 +311,12 @@ def alerts_escalate_overdue(*, now=None) -> int:
 
 @transaction.atomic
 def alert_relocate(
-    *, alert: Alert, center: OperationsCenter, district: District | None = None, actor: User | None, reason: str = ""
+    *,
+    alert: Alert,
+    center: OperationsCenter,
+    district: District | None = None,
+    actor: User | None,
+    reason: str | Phrase = "",
 ) -> Alert:
     """Move the alert to `center` (and `district`, which must be the center's), when the cause moved
     there (an appeal rerouted, say): after commit it appears on the new center's screens and goes from
@@ -307,12 +334,11 @@ def alert_relocate(
     now = timezone.now()
     alert.center, alert.district, alert.updated_at = center, district, now
     alert.save(update_fields=["center", "district", "updated_at"])
-    text = _("Moved to %(center)s.") % {"center": district.name if district else center.name}
-    if reason:
-        text = f"{text} {reason}"
-    AlertEvent.objects.create(
-        alert=alert, action=AlertEvent.Action.UPDATED, actor=actor, at=now, text=text, data={"moved": moved}
-    )
+    place = {"ru": (district or center).name_ru, "kk": (district or center).name_kk}
+    moved_to = phrase(gettext_noop("Moved to %(center)s."), center=place)
+    said = phrase(gettext_noop("%(moved)s %(reason)s"), moved=moved_to, reason=reason) if reason else moved_to
+    text, data = _event_text(said, {"moved": moved})
+    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.UPDATED, actor=actor, at=now, text=text, data=data)
     audit_record(actor=actor, actor_label="system", action="alert.relocate", obj=alert, data=moved)
     publish_alert_moved_on_commit(alert, previous_groups=previous_groups)
     return alert

@@ -14,7 +14,7 @@ from django.db import transaction
 from opscenter import layers
 from opscenter.messages import AlertChanged, AlertRemoved, LayerMessage, SessionEnded, UserChanged
 from opscenter.models import Alert
-from opscenter.serializers import alert_as_dict
+from opscenter.serializers import alert_as_dict, alert_words_by_language
 
 ALL_ALERTS_GROUP = "alerts.all"
 
@@ -49,8 +49,13 @@ def alert_groups(alert: Alert) -> list[str]:
 
 
 def publish_alert_on_commit(alert: Alert) -> None:
-    """After commit, send the alert as it is now to everyone whose scope covers it."""
-    message: AlertChanged = {"type": "alert.changed", "alert": alert_as_dict(alert)}
+    """After commit, send the alert as it is now to everyone whose scope covers it, with its words in
+    every language: each socket lays its reader's over the alert (opscenter.consumers)."""
+    message: AlertChanged = {
+        "type": "alert.changed",
+        "alert": alert_as_dict(alert),
+        "words": alert_words_by_language(alert),
+    }
     publish_on_commit(alert_groups(alert), message)
 
 

@@ -17,13 +17,15 @@ from opscenter.services.live import publish_user_changed_on_commit
 
 
 def user_set_language(*, user: User, language: str) -> bool:
-    """Remember the interface language a person chose, so it follows them to every device.
-    Returns False (and changes nothing) for a language the platform does not speak."""
+    """Remember the interface language a person chose, so it follows them to every device (their open
+    consoles are told, and send the alerts again in it). Returns False (and changes nothing) for a
+    language the platform does not speak."""
     if language not in dict(settings.LANGUAGES):
         return False
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+        publish_user_changed_on_commit(user.pk)
     return True
 
 

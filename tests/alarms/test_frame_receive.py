@@ -213,7 +213,7 @@ def test_a_silent_panel_heard_again_resolves_its_silent_alert(panel):
 
     silent.refresh_from_db()
     assert (silent.status, silent.disposition) == ("resolved", "technical")
-    assert silent.events.get(action="resolved").text == "The panel was heard again."
+    assert silent.events.get(action="resolved").text == "Панель снова вышла на связь."  # stored in the default language
 
 
 def test_an_operator_resolves_the_alarm_and_a_new_press_raises_a_new_alert(panel, operator_uralsk):

@@ -29,8 +29,14 @@ def test_the_alert_moves_with_its_timeline_and_audit_and_publishes_after_commit(
     assert (moved.center.code, moved.district.code) == ("syrym", "syrym")
     event = AlertEvent.objects.get(alert=alert, action="updated")
     assert event.data == {
-        "moved": {"from": {"center": "uralsk", "district": "uralsk"}, "to": {"center": "syrym", "district": "syrym"}}
+        "moved": {"from": {"center": "uralsk", "district": "uralsk"}, "to": {"center": "syrym", "district": "syrym"}},
+        # the text, shown in the reader's language
+        "text_phrase": {
+            "msgid": "Moved to %(center)s.",
+            "params": {"center": {"ru": "Сырымский район", "kk": "Сырым ауданы"}},
+        },
     }
+    assert event.text == "Передано в Сырымский район."
     assert AuditEntry.objects.get(action="alert.relocate").actor == operator_uralsk
 
 

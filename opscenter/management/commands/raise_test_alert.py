@@ -6,11 +6,12 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.models import OperationsCenter, Severity, User
 from opscenter.services.alerts import alert_raise
 from opscenter.services.audit import audit_record
+from opscenter.services.texts import phrase
 
 
 class Command(BaseCommand):
@@ -33,17 +34,18 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown user {options['user']!r}.")
         who = actor.get_username() if actor is not None else _os_user()
         when = timezone.localtime()
-        title = _("Test alert raised by %(who)s at %(when)s, no action needed") % {
-            "who": who,
-            "when": when.strftime("%Y-%m-%d %H:%M:%S"),
-        }
+        title = phrase(
+            gettext_noop("Test alert raised by %(who)s at %(when)s, no action needed"),
+            who=who,
+            when=when.strftime("%Y-%m-%d %H:%M:%S"),
+        )
         alert = alert_raise(
             source="opscenter",
             kind="test",
             severity=Severity.P4,
             title=title,
             center=center,
-            payload={"test": True, "raised_by": who, "command": "raise_test_alert"},
+            payload={"test": True, "raised_by": who, "command": "raise_test_alert", "title": title},
             actor=actor,
         )
         audit_record(
