@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput
-from opscenter.admin import AuditedAdmin, ReadOnlyAdmin
+from opscenter.admin import AuditedAdmin, InternalFieldsAdmin, InternalsAdmin, MapFieldsMixin, ReadOnlyAdmin
 from opscenter.admin_privacy import AuditedInline, PersonalDataAdmin
 
 
@@ -18,11 +18,12 @@ class AlarmPanelInline(AuditedInline, admin.TabularInline):
 
 
 @admin.register(ProtectedObject)
-class ProtectedObjectAdmin(PersonalDataAdmin, AuditedAdmin):
+class ProtectedObjectAdmin(MapFieldsMixin, PersonalDataAdmin, AuditedAdmin):
+    map_points = (("latitude", "longitude"),)
     list_display = ["name", "kind", "district", "address"]
     audit_redacted_fields = ("contacts",)
     list_filter = ["kind", "district"]
-    search_fields = ["name", "address"]
+    search_fields = ["name", "name_kk", "address", "address_kk"]
     inlines = [AlarmPanelInline]
 
 
@@ -71,7 +72,7 @@ class AlarmPanelAdmin(AuditedAdmin):
 
 
 @admin.register(ReceivedFrame)
-class ReceivedFrameAdmin(ReadOnlyAdmin):
+class ReceivedFrameAdmin(InternalsAdmin, ReadOnlyAdmin):
     list_display = ["received_at", "transport", "peer", "account", "sequence", "response", "is_repeat", "reason"]
     list_filter = ["response", "transport", "is_repeat"]
     search_fields = ["account", "raw", "peer"]
@@ -79,7 +80,8 @@ class ReceivedFrameAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AlarmEvent)
-class AlarmEventAdmin(ReadOnlyAdmin):
+class AlarmEventAdmin(InternalFieldsAdmin, ReadOnlyAdmin):
+    internal_fields = ("frame",)  # the raw frame, as the receiver stored it
     list_display = ["received_at", "panel", "protocol", "code", "qualifier", "kind", "event_class", "zone", "alert"]
     list_filter = ["event_class", "kind", "protocol"]
     search_fields = ["panel__account", "panel__protected_object__name", "code"]
@@ -88,7 +90,7 @@ class AlarmEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RefusedInput)
-class RefusedInputAdmin(ReadOnlyAdmin):
+class RefusedInputAdmin(InternalsAdmin, ReadOnlyAdmin):
     list_display = ["address", "transport", "count", "last_reason", "last_account", "first_at", "last_at"]
     list_filter = ["transport"]
     search_fields = ["address", "last_account"]

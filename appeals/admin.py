@@ -26,7 +26,7 @@ from appeals.models import (
 from appeals.services.boundaries import BoundaryFileInvalid, boundaries_load
 from appeals.services.calendar import calendar_year_fill
 from appeals.services.partners import partner_create, partner_rotate, partner_webhook_enable
-from opscenter.admin import AuditedAdmin, ReadOnlyAdmin
+from opscenter.admin import AuditedAdmin, InternalsAdmin, ReadOnlyAdmin
 from opscenter.requests import request_user
 
 
@@ -99,7 +99,7 @@ class PartnerAdmin(AuditedAdmin):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyAdmin):
+class IdempotencyKeyAdmin(InternalsAdmin, ReadOnlyAdmin):
     list_display = ["partner", "key", "state", "response_status", "created_at", "expires_at"]
     list_filter = ["state", "partner"]
     search_fields = ["key"]

@@ -23,7 +23,7 @@ from bracelets.models import (
     Zone,
 )
 from bracelets.services.registry import bracelet_add, person_rules_changed
-from opscenter.admin import AuditedAdmin, ReadOnlyAdmin
+from opscenter.admin import AuditedAdmin, MapFieldsMixin, ReadOnlyAdmin
 from opscenter.admin_privacy import AuditedInline, PersonalDataAdmin
 
 # Personal fields: an edit's audit names them without copying their values.
@@ -115,7 +115,9 @@ class CurfewWindowInline(AuditedInline, admin.TabularInline):
 
 
 @admin.register(Zone)
-class ZoneAdmin(FileNumberColumn, RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
+class ZoneAdmin(MapFieldsMixin, FileNumberColumn, RulesChangedMixin, PersonalDataAdmin, AuditedAdmin):
+    map_points = (("latitude", "longitude"),)
+    map_polygons = ("polygon",)
     list_display = ["pk", "kind", "file_number", "shape", "schedule", "is_active"]
     list_filter = ["kind", "shape", "schedule", "is_active"]
     list_select_related = ["person"]

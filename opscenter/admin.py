@@ -19,6 +19,7 @@ from opscenter.models import (
     OutboxStatus,
     User,
 )
+from opscenter.permissions import Capability, has
 from opscenter.services.audit import audit_record
 from opscenter.services.credentials import credential_revoke, credential_rotate
 from opscenter.services.outbox import outbox_replay
@@ -30,6 +31,11 @@ from opscenter.services.users import (
     user_scope_set,
     user_superuser_set,
 )
+from opscenter.widgets import MapPointWidget, MapPolygonWidget
+
+# The site's own name, in the reader's language (was Django's "Django site admin").
+admin.site.site_header = admin.site.site_title = _("Opscenter administration")
+admin.site.index_title = _("Administration")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,6 +49,66 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class InternalsAdmin(admin.ModelAdmin):
+    """For the platform's plumbing (received frames, idempotency keys, the outbox): the admin shows it,
+    in the menu and at its address, only to those with Capability.INTERNALS_VIEW, whatever model
+    permissions a staff account was given. Mix in before ReadOnlyAdmin."""
+
+    def _internals(self, request) -> bool:
+        return has(request.user, Capability.INTERNALS_VIEW)
+
+    def has_module_permission(self, request) -> bool:
+        return self._internals(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._internals(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return self._internals(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._internals(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._internals(request) and super().has_delete_permission(request, obj)
+
+
+class InternalFieldsAdmin(admin.ModelAdmin):
+    """For a record most staff may read but some of whose fields are plumbing (an alarm event's raw
+    frame): `internal_fields` are left out of its pages for those without Capability.INTERNALS_VIEW."""
+
+    internal_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if has(request.user, Capability.INTERNALS_VIEW):
+            return fields
+        return [field for field in fields if field not in self.internal_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if has(request.user, Capability.INTERNALS_VIEW):
+            return readonly
+        return [field for field in readonly if field not in self.internal_fields]
+
+
+class MapFieldsMixin:
+    """Pick places on a map (opscenter.widgets): `map_points` names (latitude, longitude) field pairs, a
+    click on the map under the latitude sets both; `map_polygons` names JSON fields of [[lat, lon], ...]
+    drawn and edited on a map. For a ModelAdmin or an inline."""
+
+    map_points: tuple[tuple[str, str], ...] = ()
+    map_polygons: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        pairs = dict(self.map_points)
+        if db_field.name in pairs:
+            kwargs["widget"] = MapPointWidget(latitude_field=db_field.name, longitude_field=pairs[db_field.name])
+        elif db_field.name in self.map_polygons:
+            kwargs["widget"] = MapPolygonWidget()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -102,7 +168,8 @@ def _plain(value) -> object:
     return str(value)
 
 
-class DistrictInline(admin.TabularInline):
+class DistrictInline(MapFieldsMixin, admin.TabularInline):
+    map_points = (("seat_latitude", "seat_longitude"),)
     model = District
     extra = 0
     fields = ["code", "name_ru", "name_kk", "seat_latitude", "seat_longitude"]
@@ -117,7 +184,8 @@ class OperationsCenterAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(MapFieldsMixin, admin.ModelAdmin):
+    map_points = (("seat_latitude", "seat_longitude"),)
     list_display = ["code", "name_ru", "name_kk", "center", "seat_latitude", "seat_longitude"]
     list_filter = ["center"]
     search_fields = ["code", "name_ru", "name_kk"]
@@ -266,7 +334,7 @@ class OutboxAttemptInline(admin.TabularInline):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(InternalsAdmin):
     list_display = ["id", "channel", "status", "attempts", "created_at", "next_attempt_at", "delivered_at"]
     inlines = [OutboxAttemptInline]
     list_filter = ["status", "channel"]

@@ -26,6 +26,9 @@ class Capability(StrEnum):
     OWN_CASELOAD_DEFAULT = "caseload.own.default"  # lists start at "mine" (district officers)
     OUTBOX_REPLAY = "outbox.replay"
     COVERT_VIEW = "covert.view"  # covert deployments and hotlist entries
+    # The platform's plumbing in the admin: received SIA frames and refused input, partners' idempotency
+    # keys, the outbox and its attempts (opscenter.admin.InternalsAdmin). Administrators only.
+    INTERNALS_VIEW = "internals.view"
 
 
 _ALL = frozenset(Capability)
