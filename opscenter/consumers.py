@@ -51,6 +51,7 @@ from opscenter.models import User
 from opscenter.selectors import alert_list, live_groups_for
 from opscenter.serializers import alert_as_dict, alert_worded
 from opscenter.services.live import session_digest, user_control_group, user_group
+from opscenter.services.presence import presence_connect, presence_disconnect, presence_touch
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,8 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         self.access = access
         self.language = socket_language(self.scope, access.user)
         await self.accept()
+        # Who has a console open, for the supervisor's wallboard; touched at every recheck below.
+        await database_sync_to_async(presence_connect)(user=access.user, channel_name=self.channel_name)
         # Joined before the snapshot is read, so no change between the two is missed (the client
         # keeps the newest `updated_at` of each alert, so a change seen twice does no harm).
         await self._send_snapshot(access.user)
@@ -212,6 +215,8 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
             await asyncio.sleep(max(0.0, delay))
             try:
                 await self.recheck(resnapshot=False)
+                if not self.ended:
+                    await database_sync_to_async(presence_touch)(channel_name=self.channel_name)
             except Exception:  # a database hiccup: keep the socket, try again at the next tick
                 logger.exception("Rechecking a live socket's session failed")
 
@@ -249,6 +254,11 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.ended = True
+        if self.access is not None:
+            try:
+                await database_sync_to_async(presence_disconnect)(channel_name=self.channel_name)
+            except Exception:  # the row then expires by itself (LIVE_PRESENCE_SECONDS)
+                logger.exception("Removing a live socket's presence failed")
         if self.watch is not None:
             self.watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -29,6 +29,8 @@ class Capability(StrEnum):
     # The platform's plumbing in the admin: received SIA frames and refused input, partners' idempotency
     # keys, the outbox and its attempts (opscenter.admin.InternalsAdmin). Administrators only.
     INTERNALS_VIEW = "internals.view"
+    WALLBOARD_VIEW = "wallboard.view"  # the supervisor's wallboard: queue, times, operators, escalations
+    SHIFT_LOG_KEEP = "shift_log.keep"  # read, write and acknowledge the handover notes of one's centers
 
 
 _ALL = frozenset(Capability)
@@ -40,6 +42,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.ALERT_COMMENT,
             Capability.ALERT_DETAILS_READ,
             Capability.PERSON_CARD_OPEN,
+            Capability.SHIFT_LOG_KEEP,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -54,6 +57,8 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.APPEAL_SUMMARY_VIEW,
             Capability.PERSON_CARD_OPEN,
             Capability.COVERT_VIEW,
+            Capability.WALLBOARD_VIEW,
+            Capability.SHIFT_LOG_KEEP,
         }
     ),
     Role.DISTRICT_OFFICER: frozenset(

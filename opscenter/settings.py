@@ -340,6 +340,12 @@ ALERT_ESCALATION_SECONDS = {
     4: env.int("ESCALATION_P4_SECONDS", default=0),
 }
 
+# The target time to acknowledge an alert, in seconds: the wallboard sets today's median and p90 of each
+# center against it, and the alarm report its distribution.
+OPSCENTER_ACK_TARGET_SECONDS = env.int("OPSCENTER_ACK_TARGET_SECONDS", default=60)
+# The longest period a report covers, in days.
+REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=366)
+
 # A reason given in the admin for a record's personal data covers that record in the session this long.
 ADMIN_PERSONAL_DATA_READ_SECONDS = env.int("ADMIN_PERSONAL_DATA_READ_SECONDS", default=900)
 
@@ -357,6 +363,9 @@ LIVE_PUBLISH_BACKOFF_SECONDS = env.float("LIVE_PUBLISH_BACKOFF_SECONDS", default
 # A live socket rechecks its session, user and scope this often even when nothing told it to (a change
 # made around the services, a session deleted by hand); changes made through the services act at once.
 LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=60)
+# A live socket counts as present (the wallboard's "who is on") while its last recheck is this recent;
+# keep it above LIVE_RECHECK_SECONDS, which is how often an open socket says it is still there.
+LIVE_PRESENCE_SECONDS = env.float("LIVE_PRESENCE_SECONDS", default=150)
 # The most a part of a socket's snapshot holds, in bytes: far below the websocket message limit (1 MiB).
 LIVE_SNAPSHOT_PART_BYTES = env.int("LIVE_SNAPSHOT_PART_BYTES", default=256 * 1024)
 

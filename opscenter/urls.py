@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from alarms import urls as alarms_urls
 from appeals import urls as appeals_urls
 from bracelets import urls as bracelets_urls
-from opscenter import views
+from opscenter import views, views_supervisor
 from opscenter.apis import alerts
 from opscenter.apis.docs import ApiDocsView
 
@@ -30,6 +30,13 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("wallboard/", views_supervisor.wallboard_page, name="wallboard"),
+    path("shift-log/", views_supervisor.shift_log, name="shift-log"),
+    path(
+        "shift-log/<int:note_pk>/acknowledge/",
+        views_supervisor.shift_note_acknowledge_view,
+        name="shift-note-acknowledge",
+    ),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

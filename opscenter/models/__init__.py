@@ -1,10 +1,11 @@
-"""The spine's data: geography and people, alerts, audit, outbox and device credentials."""
+"""The spine's data: geography and people, alerts, audit, outbox, device credentials and the shift log."""
 
 from .alerts import OPEN_STATUSES, Alert, AlertEvent, AlertStatus, Disposition, Severity
 from .audit import AuditEntry, AuditSeal
 from .credentials import DeviceCredential
 from .geography import District, OperationsCenter
 from .outbox import OutboxAttempt, OutboxAttemptOutcome, OutboxMessage, OutboxStatus
+from .shifts import LivePresence, ShiftNote, ShiftNoteAcknowledgement
 from .users import Role, User
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "DeviceCredential",
     "Disposition",
     "District",
+    "LivePresence",
     "OperationsCenter",
     "OutboxAttempt",
     "OutboxAttemptOutcome",
@@ -24,5 +26,7 @@ __all__ = [
     "OutboxStatus",
     "Role",
     "Severity",
+    "ShiftNote",
+    "ShiftNoteAcknowledgement",
     "User",
 ]

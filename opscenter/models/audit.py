@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .shifts import ShiftNote, ShiftNoteAcknowledgement
+
 
 class AuditEntry(models.Model):
     """One action or read of personal data. Never changed: triggers refuse UPDATE and DELETE (and on
@@ -55,7 +57,7 @@ class AuditSeal(models.Model):
 
 
 # Tables that only ever grow: triggers refuse UPDATE, DELETE and TRUNCATE of them (migrations 0003, 0007,
-# 0008), and the runtime role may only INSERT and SELECT them (db_grant_runtime_role). On SQLite, a
+# 0008, and 0009 for the shift log), and the runtime role may only INSERT and SELECT them (db_grant_runtime_role). On SQLite, a
 # migration that alters one of them remakes the table and loses its triggers: it must create them again
 # (tests/opscenter/test_audit.py fails on SQLite until it does).
-APPEND_ONLY_MODELS: tuple[type[models.Model], ...] = (AuditEntry, AuditSeal)
+APPEND_ONLY_MODELS: tuple[type[models.Model], ...] = (AuditEntry, AuditSeal, ShiftNote, ShiftNoteAcknowledgement)

@@ -31,6 +31,14 @@ C = Capability
         (Role.OPERATOR, C.COVERT_VIEW, False),
         (Role.ADMINISTRATOR, C.ALERT_ACT, True),
         (Role.ADMINISTRATOR, C.OWN_CASELOAD_DEFAULT, False),
+        (Role.SUPERVISOR, C.WALLBOARD_VIEW, True),
+        (Role.ADMINISTRATOR, C.WALLBOARD_VIEW, True),
+        (Role.OPERATOR, C.WALLBOARD_VIEW, False),
+        (Role.ANALYST, C.WALLBOARD_VIEW, False),
+        (Role.OPERATOR, C.SHIFT_LOG_KEEP, True),
+        (Role.SUPERVISOR, C.SHIFT_LOG_KEEP, True),
+        (Role.DISTRICT_OFFICER, C.SHIFT_LOG_KEEP, False),
+        (Role.ANALYST, C.SHIFT_LOG_KEEP, False),
     ],
 )
 def test_a_role_is_granted_exactly_its_capabilities(db, role, capability, allowed):

@@ -1,0 +1,191 @@
+"""The supervisor's wallboard: the queue by severity and age, today's time to acknowledge against the
+target, each operator's presence and load, escalations; scoped to the supervisor's centers, built in a
+fixed number of queries, and shown only to those who may see it."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from opscenter.errors import NotAllowed
+from opscenter.models import LivePresence
+from opscenter.supervision import local_day_start, wallboard
+from tests.factories import AlertFactory, UserFactory, center
+
+pytestmark = pytest.mark.django_db
+
+ORAL = ZoneInfo("Asia/Oral")
+NOW = datetime(2026, 12, 3, 14, 0, tzinfo=ORAL)
+DAY_START = datetime(2026, 12, 3, 0, 0, tzinfo=ORAL)
+
+
+def board_of(user, code: str, now: datetime = NOW):
+    return next(item for item in wallboard(user=user, now=now).centers if item.center.code == code)
+
+
+def acknowledged(*, by, raised_at: datetime, after: float, code: str = "uralsk", **fields):
+    return AlertFactory(
+        center=center(code),
+        district=None,
+        status=fields.pop("status", "acknowledged"),
+        raised_at=raised_at,
+        updated_at=raised_at,
+        acknowledged_at=raised_at + timedelta(seconds=after),
+        acknowledged_by=by,
+        **fields,
+    )
+
+
+def test_the_day_starts_at_midnight_in_the_oblast(settings):
+    assert local_day_start(datetime(2026, 12, 3, 20, 30, tzinfo=ZoneInfo("UTC"))) == datetime(
+        2026, 12, 4, 0, 0, tzinfo=ORAL
+    )
+
+
+def test_todays_time_to_acknowledge_is_the_median_and_p90_against_the_target(
+    settings, supervisor_uralsk, operator_uralsk
+):
+    settings.OPSCENTER_ACK_TARGET_SECONDS = 30
+    # Given five alerts acknowledged today after 10, 20, 30, 40 and 100 s
+    for number, delay in enumerate([40, 10, 100, 30, 20]):
+        acknowledged(by=operator_uralsk, raised_at=DAY_START + timedelta(hours=number + 1), after=delay)
+    # and one acknowledged yesterday, one in another center, one never
+    acknowledged(by=operator_uralsk, raised_at=DAY_START - timedelta(minutes=10), after=5)
+    acknowledged(by=UserFactory(centers=["syrym"]), raised_at=DAY_START + timedelta(hours=1), after=500, code="syrym")
+    AlertFactory(center=center("uralsk"), raised_at=DAY_START + timedelta(hours=2), updated_at=NOW)
+
+    # When the supervisor of Uralsk looks at the board
+    ack = board_of(supervisor_uralsk, "uralsk").ack
+
+    # Then the figures are of today's five, nearest rank
+    assert (ack.count, ack.median, ack.p90, ack.target, ack.within_target) == (5, 30.0, 100.0, 30, 3)
+    assert (ack.median_over, ack.p90_over, ack.within_target_share) == (False, True, 0.6)
+
+
+def test_nothing_acknowledged_today_gives_no_figures(supervisor_uralsk):
+    ack = board_of(supervisor_uralsk, "uralsk").ack
+    assert (ack.count, ack.median, ack.p90, ack.within_target_share) == (0, None, None, None)
+
+
+def test_the_queue_counts_open_alerts_by_severity_and_age(settings, supervisor_uralsk, operator_uralsk):
+    settings.OPSCENTER_ACK_TARGET_SECONDS = 60
+    uralsk = center("uralsk")
+    for severity, minutes in [(1, 2), (1, 10), (1, 30), (2, 90), (2, 0.5), (4, 200)]:
+        AlertFactory(severity=severity, center=uralsk, raised_at=NOW - timedelta(minutes=minutes), updated_at=NOW)
+    acknowledged(by=operator_uralsk, raised_at=NOW - timedelta(minutes=3), after=20, severity=1)
+    AlertFactory(severity=1, center=uralsk, status="resolved", disposition="test", raised_at=NOW, updated_at=NOW)
+
+    queue = {row.severity: row for row in board_of(supervisor_uralsk, "uralsk").queue}
+
+    assert [(s, queue[s].total, queue[s].new, queue[s].over_target, queue[s].by_age) for s in (1, 2, 3, 4)] == [
+        (1, 4, 3, 3, [2, 1, 1, 0]),
+        (2, 2, 2, 1, [1, 0, 0, 1]),
+        (3, 0, 0, 0, [0, 0, 0, 0]),
+        (4, 1, 1, 1, [0, 0, 0, 1]),
+    ]
+    assert queue[1].oldest_new_at == NOW - timedelta(minutes=30)
+    assert queue[3].oldest_new_at is None
+    assert [str(row.label) for row in queue.values()] == ["P1 critical", "P2 high", "P3 medium", "P4 info"]
+
+
+def test_each_operator_shows_presence_and_what_they_hold(settings, supervisor_uralsk):
+    settings.LIVE_PRESENCE_SECONDS = 150
+    ivanova = UserFactory(username="ivanova", first_name="Айгуль", last_name="Иванова", centers=["uralsk"])
+    petrov = UserFactory(username="petrov", last_name="Петров", centers=["uralsk"])
+    away = UserFactory(username="sidorov", last_name="Сидоров", centers=["uralsk"])
+    UserFactory(username="officer", role="district_officer", districts=["terekti"])
+    UserFactory(username="gone", centers=["uralsk"], is_active=False)
+    # Ivanova has two consoles open; Petrov's only socket was last heard five minutes ago (a dead process)
+    for channel in ("a", "b"):
+        LivePresence.objects.create(user=ivanova, channel_name=channel, connected_at=NOW, seen_at=NOW)
+    stale = NOW - timedelta(minutes=5)
+    LivePresence.objects.create(user=petrov, channel_name="c", connected_at=stale, seen_at=stale)
+    held_p1 = acknowledged(by=ivanova, raised_at=NOW - timedelta(minutes=5), after=10, severity=1, title="Panic")
+    acknowledged(by=ivanova, raised_at=NOW - timedelta(minutes=9), after=10, severity=2, status="dispatched")
+    acknowledged(by=ivanova, raised_at=NOW - timedelta(hours=1), after=10, status="resolved", disposition="real")
+    acknowledged(by=petrov, raised_at=DAY_START - timedelta(hours=1), after=30)  # yesterday, still held
+
+    operators = board_of(supervisor_uralsk, "uralsk").operators
+
+    assert [(o.username, o.name, o.present, o.sockets, o.held_count, o.acknowledged_today) for o in operators] == [
+        ("ivanova", "Иванова А.", True, 2, 2, 3),
+        ("petrov", "Петров", False, 0, 1, 0),
+        ("sup_uralsk", "sup_uralsk", False, 0, 0, 0),
+        ("sidorov", "Сидоров", False, 0, 0, 0),
+    ]
+    first_held = operators[0].held[0]
+    assert (first_held.pk, first_held.title, first_held.status) == (held_p1.pk, "Panic", "acknowledged")
+    assert away.pk not in [o.user_pk for o in operators if o.present]
+
+
+def test_escalations_are_the_open_alerts_escalated(supervisor_uralsk):
+    uralsk = center("uralsk")
+    first = AlertFactory(center=uralsk, escalation_level=1, escalated_at=NOW - timedelta(minutes=2), raised_at=NOW)
+    second = AlertFactory(center=uralsk, escalation_level=2, escalated_at=NOW - timedelta(minutes=1), raised_at=NOW)
+    AlertFactory(center=uralsk, escalation_level=2, status="resolved", disposition="real", raised_at=NOW)
+    AlertFactory(center=uralsk, raised_at=NOW)
+
+    board = board_of(supervisor_uralsk, "uralsk")
+
+    assert ([alert.pk for alert in board.escalations], board.escalation_count) == ([second.pk, first.pk], 2)
+
+
+def test_a_supervisor_of_one_center_sees_only_that_center(operator_syrym):
+    syrym_supervisor = UserFactory(role="supervisor", centers=["syrym"])
+    AlertFactory(center=center("uralsk"), raised_at=NOW, escalation_level=1)
+    mine = AlertFactory(center=center("syrym"), district=None, raised_at=NOW, escalation_level=1)
+    UserFactory(username="uralsk_operator", centers=["uralsk"])
+
+    board = wallboard(user=syrym_supervisor, now=NOW)
+
+    assert [item.center.code for item in board.centers] == ["syrym"]
+    (syrym,) = board.centers
+    assert (syrym.open_count, [alert.pk for alert in syrym.escalations]) == (1, [mine.pk])
+    assert sorted(o.username for o in syrym.operators) == sorted([operator_syrym.username, syrym_supervisor.username])
+
+
+def test_an_administrator_sees_every_center(administrator):
+    assert len(wallboard(user=administrator, now=NOW).centers) == center("uralsk").__class__.objects.count()
+
+
+@pytest.mark.parametrize("role", ["operator", "district_officer", "analyst"])
+def test_only_supervisors_and_administrators_may_see_the_board(role):
+    user = UserFactory(role=role, centers=["uralsk"])
+    with pytest.raises(NotAllowed):
+        wallboard(user=user, now=NOW)
+    client = Client()
+    client.force_login(user)
+    assert client.get("/wallboard/").status_code == 403
+
+
+def test_the_board_takes_the_same_queries_however_much_there_is(
+    django_assert_num_queries, supervisor_uralsk, operator_uralsk
+):
+    def build():
+        with django_assert_num_queries(10):
+            wallboard(user=supervisor_uralsk, now=NOW)
+
+    build()
+    for number in range(5):
+        operator = UserFactory(centers=["uralsk", "syrym"])
+        LivePresence.objects.create(user=operator, channel_name=f"x{number}", connected_at=NOW, seen_at=NOW)
+        acknowledged(by=operator, raised_at=NOW - timedelta(minutes=number), after=5, escalation_level=1)
+        AlertFactory(center=center("uralsk"), raised_at=NOW, severity=1 + number % 4)
+    supervisor_uralsk.centers.add(center("syrym"))
+    build()
+
+
+def test_the_page_and_its_board_part(supervisor_uralsk, operator_uralsk):
+    AlertFactory(center=center("uralsk"), title="Panic at School No. 5", escalation_level=1)
+    client = Client()
+    client.force_login(supervisor_uralsk)
+
+    page = client.get("/wallboard/")
+    part = client.get("/wallboard/", {"part": "board"})
+
+    assert page.status_code == part.status_code == 200
+    assert b'id="wallboard"' in page.content and b"wallboard.js" in page.content
+    assert b'id="wallboard"' not in part.content
+    assert "Panic at School No. 5" in part.content.decode()
+    assert f'data-username="{operator_uralsk.username}"' in part.content.decode()
