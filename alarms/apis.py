@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -19,20 +21,35 @@ class AlarmReportFilterSerializer(serializers.Serializer):
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
 
+    def validate(self, attrs: dict) -> dict:
+        """The page's rules for a period (opscenter.reports.PeriodForm), for moments: from before to,
+        not after now, at most REPORT_MAX_DAYS long."""
+        now = timezone.now()
+        until = attrs.get("until") or now
+        since = attrs.get("since") or until - timedelta(days=30)
+        if until > now + timedelta(minutes=1):
+            raise serializers.ValidationError({"until": [_("The period cannot end in the future.")]})
+        if since >= until:
+            raise serializers.ValidationError({"since": [_("The start of the period must be before its end.")]})
+        if until - since > timedelta(days=settings.REPORT_MAX_DAYS):
+            raise serializers.ValidationError(
+                {"since": [_("A report covers at most %(max)s days.") % {"max": settings.REPORT_MAX_DAYS}]}
+            )
+        return {**attrs, "since": since, "until": until}
+
 
 def report_arguments(user, query) -> dict:
-    """Shared by the API and the page: validate the filters, resolve the center inside the user's scope."""
+    """Validate the filters, resolve the center inside the user's scope."""
     require(user, Capability.REPORTS_VIEW)
     filters = AlarmReportFilterSerializer(data=query)
     filters.is_valid(raise_exception=True)
     data = filters.validated_data
-    until = data.get("until") or timezone.now()
-    since = data.get("since") or until - timedelta(days=30)
+    until, since = data["until"], data["since"]
     center = None
     if data.get("center"):
         center = centers_visible(user=user).filter(code=data["center"]).first()
         if center is None:
-            raise serializers.ValidationError({"center": ["Unknown center, or not in your scope."]})
+            raise serializers.ValidationError({"center": [_("Unknown center, or not in your scope.")]})
     return {"user": user, "since": since, "until": until, "center": center}
 
 

@@ -1,15 +1,18 @@
 """Reads of the alarms app, scoped by the acting user."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alarms.models import AlarmEvent, AlarmPanel
 from opscenter.models import Alert, OperationsCenter, User
 from opscenter.selectors import alerts_visible, scoped
 from opscenter.services.details import AlertDetails
+from opscenter.stats import histogram, percentile
 
 ALARM_KINDS = ("panic", "duress", "holdup")
 
@@ -48,12 +51,22 @@ def accounts_receiving() -> list[str]:
     return list(AlarmPanel.objects.filter(is_active=True).values_list("account", flat=True))
 
 
-def _percentile(sorted_values: list[float], share: float) -> float | None:
-    """Nearest-rank percentile; None for no data."""
-    if not sorted_values:
-        return None
-    rank = max(1, round(share * len(sorted_values) + 0.4999))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
+# The bins of the time-to-acknowledge histogram, in seconds: [0, 10), [10, 20), ... [300, ∞).
+ACK_HISTOGRAM_EDGES = (0, 10, 20, 30, 45, 60, 90, 120, 180, 300)
+DISPOSITIONS_SHOWN = ("real", "false_alarm", "test", "technical", "duplicate", "open")
+
+
+@dataclass
+class DayRow:
+    """The alarms raised on one local day."""
+
+    day: date
+    alarms: int = 0
+    acknowledged: int = 0
+    acknowledge_p50: float | None = None
+    acknowledge_p90: float | None = None
+    within_target: int = 0
+    by_disposition: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,12 +86,23 @@ class ResponseReport:
     silent_now: list[dict] = field(default_factory=list)
     unauthenticated: list[dict] = field(default_factory=list)  # active panels without a key: anyone can send as them
     per_object: list[dict] = field(default_factory=list)
+    target: int = 0  # OPSCENTER_ACK_TARGET_SECONDS
+    within_target: float | None = None
+    by_kind: dict[str, int] = field(default_factory=dict)
+    ack_histogram: list[int] = field(default_factory=list)  # counts in the bins of ACK_HISTOGRAM_EDGES
+    by_day: list[DayRow] = field(default_factory=list)  # one row per day of `days`, in order
 
 
 def alarm_response_report(
-    *, user: User, since: datetime, until: datetime, center: OperationsCenter | None = None
+    *,
+    user: User,
+    since: datetime,
+    until: datetime,
+    center: OperationsCenter | None = None,
+    days: list[date] | None = None,
 ) -> ResponseReport:
-    """How a center responded to panic, duress and hold-up alarms raised in [since, until)."""
+    """How a center responded to panic, duress and hold-up alarms raised in [since, until); with `days`
+    (the local days of the period), the same day by day."""
     alerts = alerts_visible(user=user).filter(source="alarms", raised_at__gte=since, raised_at__lt=until)
     panels = panels_visible(user=user)
     if center is not None:
@@ -86,19 +110,25 @@ def alarm_response_report(
         panels = panels.filter(protected_object__district__center=center)
     report = ResponseReport(center=center, since=since, until=until)
     alarms = alerts.filter(kind__in=ALARM_KINDS)
-    rows = list(alarms.values_list("raised_at", "acknowledged_at", "disposition"))
+    rows = list(alarms.order_by("raised_at", "pk").values_list("raised_at", "acknowledged_at", "disposition", "kind"))
     report.alarms = len(rows)
-    delays = sorted((ack - raised).total_seconds() for raised, ack, _d in rows if ack is not None)
+    report.target = int(settings.OPSCENTER_ACK_TARGET_SECONDS)
+    delays = sorted((ack - raised).total_seconds() for raised, ack, _d, _k in rows if ack is not None)
     report.acknowledged = len(delays)
-    report.acknowledge_p50 = _percentile(delays, 0.50)
-    report.acknowledge_p90 = _percentile(delays, 0.90)
-    report.acknowledge_p99 = _percentile(delays, 0.99)
+    report.acknowledge_p50 = percentile(delays, 0.50)
+    report.acknowledge_p90 = percentile(delays, 0.90)
+    report.acknowledge_p99 = percentile(delays, 0.99)
+    report.ack_histogram = histogram(delays, ACK_HISTOGRAM_EDGES)
     if rows:
         report.within_30s = sum(1 for d in delays if d <= 30) / len(rows)
         report.within_60s = sum(1 for d in delays if d <= 60) / len(rows)
-    for _raised, _ack, disposition in rows:
+        report.within_target = sum(1 for d in delays if d <= report.target) / len(rows)
+    for _raised, _ack, disposition, kind in rows:
         key = disposition or "open"
         report.by_disposition[key] = report.by_disposition.get(key, 0) + 1
+        report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
+    if days is not None:
+        report.by_day = _by_day(rows, days=days, target=report.target)
     report.silent_alerts = alerts.filter(kind="panel_silent").count()
     report.silent_now = [
         {"account": p.account, "object": p.protected_object.name, "last_contact_at": p.last_contact_at}
@@ -126,3 +156,26 @@ def alarm_response_report(
         for row in per_object
     ]
     return report
+
+
+def _by_day(rows: list[tuple], *, days: list[date], target: int) -> list[DayRow]:
+    by_day = {day: DayRow(day=day) for day in days}
+    delays: dict[date, list[float]] = {day: [] for day in days}
+    for raised_at, acknowledged_at, disposition, _kind in rows:
+        day = timezone.localdate(raised_at)
+        if day not in by_day:
+            continue
+        row = by_day[day]
+        row.alarms += 1
+        key = disposition or "open"
+        row.by_disposition[key] = row.by_disposition.get(key, 0) + 1
+        if acknowledged_at is not None:
+            delays[day].append((acknowledged_at - raised_at).total_seconds())
+    for day, values in delays.items():
+        values.sort()
+        row = by_day[day]
+        row.acknowledged = len(values)
+        row.acknowledge_p50 = percentile(values, 0.5)
+        row.acknowledge_p90 = percentile(values, 0.9)
+        row.within_target = sum(1 for value in values if value <= target)
+    return list(by_day.values())

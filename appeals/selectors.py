@@ -2,7 +2,7 @@
 partner and see only its own appeals."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from appeals.workdays import working_calendar_load
 from opscenter.models import Alert, User
 from opscenter.selectors import districts_visible, scoped
 from opscenter.services.details import AlertDetails
+from opscenter.stats import histogram
 
 
 def appeals_visible(*, user: User) -> QuerySet[Appeal]:
@@ -113,13 +114,15 @@ class DistrictSummary:
     counts: list[int] = field(default_factory=list)  # by_status in the order a page lists the statuses
 
 
-def appeal_summary(*, user: User, today: date | None = None, since: date | None = None) -> list[DistrictSummary]:
+def appeal_summary(
+    *, user: User, today: date | None = None, since: date | None = None, until: date | None = None
+) -> list[DistrictSummary]:
     """Per district in the user's scope (and a row for those waiting for manual routing): counts by status,
     overdue, and time from registration to answer in days (median and longest), for appeals registered
-    since `since` (default: 90 days)."""
+    on the local days `since` (default: 90 days ago) to `until` (default: no end), both included."""
     today = today or local_today()
     since = since or today - timedelta(days=90)
-    appeals = appeals_visible(user=user).filter(registered_at__date__gte=since)
+    appeals = _registered_in(appeals_visible(user=user), since=since, until=until)
     rows: dict[str, DistrictSummary] = {}
     for district in districts_visible(user=user).order_by("code"):
         rows[district.code] = DistrictSummary(code=district.code, name=district.name)
@@ -158,6 +161,59 @@ def appeal_summary(*, user: User, today: date | None = None, since: date | None 
         summary.answer_days_median = round(median(days), 1)
         summary.answer_days_max = round(max(days), 1)
     return list(rows.values())
+
+
+def _registered_in(appeals: QuerySet[Appeal], *, since: date, until: date | None) -> QuerySet[Appeal]:
+    """Registered on the local days since..until (the moments of their local midnights: an index on
+    registered_at serves it, where __date would not)."""
+    appeals = appeals.filter(registered_at__gte=_local_midnight(since))
+    if until is not None:
+        appeals = appeals.filter(registered_at__lt=_local_midnight(until + timedelta(days=1)))
+    return appeals
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# The bins of the time-to-answer histogram, in days: [0, 1), [1, 3), [3, 7), [7, 15), [15, 21), [21, ∞).
+ANSWER_DAYS_EDGES = (0, 1, 3, 7, 15, 21)
+
+
+@dataclass
+class SummaryReport:
+    """The appeals summary of a period: per district (appeal_summary), the time to answer as a histogram,
+    registrations day by day, and where the appeals came from (partner and channel)."""
+
+    rows: list[DistrictSummary]
+    answer_histogram: list[int]
+    registered_by_day: list[tuple[date, int]]
+    by_source: list[tuple[str, str, int]]  # partner name, channel code, count
+
+
+def appeal_summary_report(*, user: User, since: date, until: date, today: date | None = None) -> SummaryReport:
+    """The summary page's and its CSV's one read."""
+    rows = appeal_summary(user=user, today=today, since=since, until=until)
+    appeals = _registered_in(appeals_visible(user=user), since=since, until=until)
+    answer_days = [
+        (answered_at - registered_at).total_seconds() / 86400
+        for registered_at, answered_at in appeals.filter(answered_at__isnull=False).values_list(
+            "registered_at", "answered_at"
+        )
+        if registered_at is not None and answered_at is not None
+    ]
+    per_day: dict[date, int] = {since + timedelta(days=n): 0 for n in range((until - since).days + 1)}
+    for registered_at in appeals.values_list("registered_at", flat=True):
+        day = timezone.localdate(registered_at)
+        if day in per_day:
+            per_day[day] += 1
+    sources = appeals.values("partner__name", "channel").annotate(count=Count("pk")).order_by("-count", "partner__name")
+    return SummaryReport(
+        rows=rows,
+        answer_histogram=histogram(answer_days, ANSWER_DAYS_EDGES),
+        registered_by_day=list(per_day.items()),
+        by_source=[(row["partner__name"] or "", row["channel"], row["count"]) for row in sources],
+    )
 
 
 def alert_details(alert: Alert) -> AlertDetails | None:

@@ -14,15 +14,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from appeals import selectors
-from appeals.models import Appeal, AppealCategory, AppealStatus, Attachment
+from appeals.models import Appeal, AppealCategory, AppealStatus, Attachment, Channel
 from appeals.services import appeals as workflow
 from opscenter.errors import DomainError
 from opscenter.models import District, User
 from opscenter.permissions import Capability, has, holders
+from opscenter.reports import PeriodForm, bar_chart, csv_response
 from opscenter.requests import request_user
 from opscenter.selectors import districts_visible
 from opscenter.services.audit import audit_personal_data_read
@@ -253,16 +255,71 @@ def _can_summarize(user: User) -> bool:
     return has(user, Capability.APPEAL_SUMMARY_VIEW)
 
 
+SUMMARY_DEFAULT_DAYS = 90
+ANSWER_DAYS_LABELS = ("0–1", "1–3", "3–7", "7–15", "15–21", "21+")
+
+
 @login_required
 @require_GET
 def appeal_summary(request: HttpRequest) -> HttpResponse:
-    if not _can_summarize(request_user(request)):
+    """Per district, over a validated period (default: the last 90 days); the same read as CSV."""
+    user = request_user(request)
+    if not _can_summarize(user):
         raise PermissionDenied
-    rows = selectors.appeal_summary(user=request_user(request))
-    for row in rows:
+    form = PeriodForm(request.GET, default_days=SUMMARY_DEFAULT_DAYS)
+    context: dict = {"form": form, "statuses": AppealStatus.choices, "today": selectors.local_today()}
+    if not form.is_valid():
+        return render(request, "appeals/summary.html", context, status=400)
+    period = form.period
+    report = selectors.appeal_summary_report(user=user, since=period.first, until=period.last)
+    for row in report.rows:
         row.counts = [row.by_status.get(status, 0) for status in AppealStatus.values]
-    return render(
-        request,
-        "appeals/summary.html",
-        {"rows": rows, "statuses": AppealStatus.choices, "today": selectors.local_today()},
+    if request.GET.get("format") == "csv":
+        return _summary_csv(report, period)
+    channels = dict(Channel.choices)
+    context.update(
+        rows=report.rows,
+        period=period,
+        sources=[(partner, channels.get(channel, channel), count) for partner, channel, count in report.by_source],
+        charts=[
+            bar_chart(
+                title=_("Days from registration to answer (appeals answered)"),
+                bars=list(zip(ANSWER_DAYS_LABELS, report.answer_histogram, strict=True)),
+                highlight=[4, 5],  # past 15 days: the АППК's term in working days is about three weeks
+            ),
+            bar_chart(
+                title=_("Appeals registered per day"),
+                bars=[(date_format(day, "d.m"), count) for day, count in report.registered_by_day],
+            ),
+        ],
+        csv_query=_with_csv(request),
     )
+    return render(request, "appeals/summary.html", context)
+
+
+def _row_name(row: selectors.DistrictSummary) -> str:
+    return _("Waiting for manual routing") if row.code == "-" else (row.name or row.code)
+
+
+def _summary_csv(report: selectors.SummaryReport, period) -> HttpResponse:
+    header = [
+        _("District"),
+        *[str(label) for _value, label in AppealStatus.choices],
+        _("Open"),
+        _("Overdue"),
+        _("Answers given"),
+        _("Median days to answer"),
+        _("Longest"),
+    ]
+    rows = [
+        [_row_name(row), *row.counts, row.open, row.overdue, row.answered, row.answer_days_median, row.answer_days_max]
+        for row in report.rows
+    ]
+    filename = f"appeals-summary-{period.first:%Y%m%d}-{period.last:%Y%m%d}.csv"
+    return csv_response(filename=filename, header=header, rows=rows)
+
+
+def _with_csv(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return query.urlencode()

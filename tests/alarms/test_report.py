@@ -84,3 +84,107 @@ def test_operators_may_not_see_the_report_and_centers_outside_scope_are_refused(
     response = client.get("/api/v1/alarms/report/", {"center": "syrym"})
     assert response.status_code == 400
     assert "center" in response.json()["errors"]
+
+
+def today_only() -> dict:
+    today = timezone.localdate().isoformat()
+    return {"center": "uralsk", "since": today, "until": today}
+
+
+def test_the_csv_is_the_pages_report_day_by_day(history, supervisor_uralsk):
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(supervisor_uralsk)
+
+    response = client.get("/alarms/report/", {**today_only(), "format": "csv"})
+
+    day = timezone.localdate()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="alarm-report-uralsk-{day:%Y%m%d}-{day:%Y%m%d}.csv"'
+    )
+    assert response.content.decode().splitlines() == [
+        "\ufeffDay,Alarms,Acknowledged,"
+        '"Median time to acknowledge, s","p90 time to acknowledge, s",Acknowledged within the target,'
+        "Real,False alarm,Test,Technical,Duplicate,Still open",
+        f"{day.isoformat()},5,4,25.0,90.0,3,1,2,1,0,0,1",
+        "Total,5,4,25.0,90.0,3,1,2,1,0,0,1",
+    ]
+
+
+def test_the_page_names_dispositions_and_kinds_and_draws_its_charts(history, supervisor_uralsk):
+    client = Client(headers={"accept-language": "ru"})
+    client.force_login(supervisor_uralsk)
+
+    html = client.get("/alarms/report/", today_only()).content.decode()
+
+    assert html.count('<svg class="chart-svg"') == 3
+    assert "Ложная тревога" in html and "false_alarm" not in html
+    assert "Тревожная кнопка" in html and ">panic<" not in html
+    assert 'href="?center=uralsk' in html and "format=csv" in html
+
+
+def test_the_report_over_a_period_is_day_by_day(history, supervisor_uralsk):
+    today = timezone.localdate()
+    days = [today - timedelta(days=2), today - timedelta(days=1), today]
+    report = alarm_response_report(
+        user=supervisor_uralsk, since=timezone.now() - timedelta(days=3), until=timezone.now() + timedelta(1), days=days
+    )
+    assert [(row.day, row.alarms, row.acknowledged, row.acknowledge_p50) for row in report.by_day] == [
+        (days[0], 0, 0, None),
+        (days[1], 0, 0, None),
+        (today, 5, 4, 25.0),
+    ]
+    assert report.ack_histogram == [0, 1, 1, 0, 1, 0, 1, 0, 0, 0]  # 10, 25, 45, 90 s
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"since": "2026-13-01"}, "From: Enter a valid date."),
+        ({"since": "2999-01-01"}, "From: The period cannot start in the future."),
+        ({"until": "2999-01-01"}, "To: The period cannot end in the future"),
+        ({"since": "2026-03-02", "until": "2026-03-01"}, "The start of the period must not be after its end."),
+        ({"since": "2020-01-01", "until": "2026-01-01"}, "A report covers at most 366 days"),
+        ({"center": "syrym"}, "Center: Unknown center, or not in your scope."),
+    ],
+)
+def test_a_bad_period_on_the_page_is_a_clear_message_never_a_500(supervisor_uralsk, query, message):
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(supervisor_uralsk)
+    for extra in ({}, {"format": "csv"}):
+        response = client.get("/alarms/report/", {**query, **extra})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"since": "2026-03-02T00:00:00Z", "until": "2026-03-01T00:00:00Z"}, "since"),
+        ({"until": "2999-01-01T00:00:00Z"}, "until"),
+        ({"since": "2020-01-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "since"),
+    ],
+)
+def test_the_api_refuses_bad_periods_too(supervisor_uralsk, query, field):
+    client = Client()
+    client.force_login(supervisor_uralsk)
+    response = client.get("/api/v1/alarms/report/", query)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_the_page_takes_the_same_queries_however_many_alarms(
+    django_assert_num_queries, history, supervisor_uralsk, operator_uralsk
+):
+    client = Client()
+    client.force_login(supervisor_uralsk)
+    client.get("/alarms/report/", {"center": "uralsk"})
+    with django_assert_num_queries(13):
+        client.get("/alarms/report/", {"center": "uralsk"})
+    for number in range(3):
+        alert = press(f"{number + 20:04d}")
+        acknowledged_after(alert, 5, operator_uralsk)
+        alert_resolve(alert=Alert.objects.get(pk=alert.pk), actor=operator_uralsk, disposition="test")
+    with django_assert_num_queries(13):
+        client.get("/alarms/report/", {"center": "uralsk"})
