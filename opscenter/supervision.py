@@ -25,6 +25,7 @@ from opscenter.models import (
 )
 from opscenter.permissions import Capability, holders, require
 from opscenter.selectors import alerts_visible, centers_visible
+from opscenter.services.texts import alert_texts
 from opscenter.stats import percentile
 
 # The age columns of the queue: open alerts raised less than 5 min ago, 5-15 min, 15-60 min, over 1 h.
@@ -232,13 +233,12 @@ def _operators(
         .order_by()
     }
     held: dict[tuple[int, int], list[HeldAlert]] = {}
-    held_rows = (
-        alerts.filter(status__in=[AlertStatus.ACKNOWLEDGED, AlertStatus.DISPATCHED], acknowledged_by__isnull=False)
-        .values_list("center_id", "acknowledged_by_id", "pk", "title", "severity", "status", "acknowledged_at")
-        .order_by("severity", "acknowledged_at", "pk")
-    )
-    for center_pk, person_pk, pk, title, severity, status, acknowledged_at in held_rows:
-        held.setdefault((center_pk, person_pk), []).append(HeldAlert(pk, title, severity, status, acknowledged_at))
+    held_alerts = alerts.filter(
+        status__in=[AlertStatus.ACKNOWLEDGED, AlertStatus.DISPATCHED], acknowledged_by__isnull=False
+    ).order_by("severity", "acknowledged_at", "pk")
+    for alert in held_alerts:
+        item = HeldAlert(alert.pk, alert_texts(alert)["title"], alert.severity, alert.status, alert.acknowledged_at)
+        held.setdefault((alert.center_id, alert.acknowledged_by_id or 0), []).append(item)
     role_labels = dict(Role.choices)
     for pk, username, first_name, last_name, role, center_pk in members:
         person = User(username=username, first_name=first_name, last_name=last_name)
@@ -271,6 +271,7 @@ def _escalations(boards: dict[int, CenterBoard], alerts: QuerySet[Alert]) -> Non
     for alert in shown[: ESCALATIONS_SHOWN * max(1, len(boards))]:
         board = boards[alert.center_id]
         if len(board.escalations) < ESCALATIONS_SHOWN:
+            alert.display_title = alert_texts(alert)["title"]  # type: ignore[attr-defined]
             board.escalations.append(alert)
     for center_pk, count in counts.items():
         boards[center_pk].escalation_count = count
