@@ -77,11 +77,12 @@ def ensure_demo_bracelets() -> list[Bracelet]:
             unique_id=unique_id, iin=iin, full_name=name, district=district, home_latitude=latitude,
             home_longitude=longitude, home_radius_m=HOME_RADIUS_M,
             measure="house_arrest" if role != "curfew" else "administrative_supervision", curfew=curfew,
-            home_address=f"Уральск, дом {int(latitude * 1000) % 200 + 1}",
+            # One text field each: named in both of the oblast's languages, as its signs are.
+            home_address=f"Орал / Уральск, үй / дом {int(latitude * 1000) % 200 + 1}",
         )  # fmt: skip
         if role == "exclusion":
             victim = (latitude + VICTIM_OFFSET[0], longitude + VICTIM_OFFSET[1])
-            zone_create(person=person, kind=ZoneKind.EXCLUSION, name="Дом потерпевшей", latitude=victim[0],
+            zone_create(person=person, kind=ZoneKind.EXCLUSION, name="Жәбірленушінің үйі / Дом потерпевшей", latitude=victim[0],
                         longitude=victim[1], radius_m=VICTIM_RADIUS_M)  # fmt: skip
     return list(Bracelet.objects.filter(unique_id__startswith="DEMO-BR-").select_related("credential", "person"))
 

@@ -127,15 +127,18 @@
 
   function statusText(alert) {
     if (alert.status === "acknowledged") {
-      return format(strings.acknowledgedBy, { user: alert.acknowledged_by || strings.system });
+      return format(strings.acknowledgedBy, { user: alert.acknowledged_by_name || alert.acknowledged_by || strings.system });
     }
     if (alert.status === "dispatched") {
-      return format(strings.dispatchedUnit, { unit: alert.dispatch_unit, user: alert.dispatched_by || strings.system });
+      return format(strings.dispatchedUnit, {
+        unit: alert.dispatch_unit,
+        user: alert.dispatched_by_name || alert.dispatched_by || strings.system,
+      });
     }
     if (alert.status === "resolved") {
       return format(strings.resolvedBy, {
         disposition: dispositionLabel(alert.disposition),
-        user: alert.resolved_by || strings.system,
+        user: alert.resolved_by_name || alert.resolved_by || strings.system,
       });
     }
     return statusLabel(alert.status);
@@ -1203,7 +1206,8 @@
   }
 
   function eventText(event) {
-    const parts = [strings[camel("action", event.action)] || event.action, event.actor || strings.system];
+    // The timeline names people in full (actor_name), the list in short.
+    const parts = [strings[camel("action", event.action)] || event.action, event.actor_name || event.actor || strings.system];
     const data = event.data || {};
     if (data.unit) {
       parts.push(data.unit);
