@@ -1,4 +1,4 @@
-"""Admin of the appeals app: partners (credentials shown once), the calendar, district boundaries. Appeals
+"""Admin of the appeals app: partners (credentials shown once), the calendar. Appeals
 are read here without their applicant data, which only the audited officer's page shows."""
 
 import json
@@ -9,7 +9,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import (
@@ -17,13 +17,11 @@ from appeals.models import (
     AppealEvent,
     Attachment,
     CalendarDay,
-    DistrictBoundary,
     IdempotencyKey,
     Partner,
     PublicHoliday,
     RegistrationCounter,
 )
-from appeals.services.boundaries import BoundaryFileInvalid, boundaries_load
 from appeals.services.calendar import calendar_year_fill
 from appeals.services.partners import partner_create, partner_rotate, partner_webhook_enable
 from opscenter.admin import AuditedAdmin, InternalsAdmin, ReadOnlyAdmin
@@ -177,52 +175,4 @@ class CalendarDayAdmin(admin.ModelAdmin):
             "admin/appeals/form.html",
             {**self.admin_site.each_context(request), "title": _("Fill a year from the public holidays"),
              "form": form, "opts": CalendarDay._meta, "multipart": False},
-        )  # fmt: skip
-
-
-class BoundaryFileForm(forms.Form):
-    file = forms.FileField(label=_("GeoJSON FeatureCollection"))
-    key_property = forms.CharField(
-        label=_("Property naming the district"), initial="code",
-        help_text=_("Its value is a district code or its Russian or Kazakh name."),
-    )  # fmt: skip
-
-
-@admin.register(DistrictBoundary)
-class DistrictBoundaryAdmin(admin.ModelAdmin):
-    list_display = ["district", "source", "loaded_at", "min_latitude", "max_latitude", "min_longitude", "max_longitude"]
-    readonly_fields = ["min_latitude", "max_latitude", "min_longitude", "max_longitude", "loaded_at"]
-    change_list_template = "admin/appeals/districtboundary/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False  # through the GeoJSON upload, which checks and derives the bounding box
-
-    def get_urls(self):
-        return [
-            path("load/", self.admin_site.admin_view(self.load_view), name="appeals_districtboundary_load"),
-            *super().get_urls(),
-        ]
-
-    def load_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_change_permission(request):
-            return redirect("admin:appeals_districtboundary_changelist")
-        form = BoundaryFileForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                collection = json.loads(upload.read())
-                loaded = boundaries_load(
-                    collection=collection, source=upload.name, key_property=form.cleaned_data["key_property"],
-                    actor=request_user(request),
-                )  # fmt: skip
-            except (ValueError, BoundaryFileInvalid) as error:
-                form.add_error("file", getattr(error, "detail", None) or str(error))
-            else:
-                self.message_user(request, _("%(count)d district boundaries loaded.") % {"count": len(loaded)})
-                return redirect(reverse("admin:appeals_districtboundary_changelist"))
-        return TemplateResponse(
-            request,
-            "admin/appeals/form.html",
-            {**self.admin_site.each_context(request), "title": _("Load district boundaries"), "form": form,
-             "opts": DistrictBoundary._meta, "multipart": True},
         )  # fmt: skip

@@ -1,14 +1,16 @@
-"""Where an appeal goes: the district whose boundary holds its location, else the nearest district seat
-(within APPEALS_NEAREST_SEAT_MAX_KM), else the district its address names, else the Uralsk center for
-manual routing."""
+"""Where an appeal goes: the district whose boundary holds its location (the spine's boundaries, as the
+map draws them: opscenter.selectors.district_at), else the nearest district seat (within
+APPEALS_NEAREST_SEAT_MAX_KM), else the district its address names, else the Uralsk center for manual
+routing."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from appeals import geo
-from appeals.models import DistrictBoundary, RoutedBy
+from appeals.models import RoutedBy
 from opscenter.models import District, OperationsCenter
+from opscenter.selectors import district_at
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class Routing:
 
 def route(*, latitude: float | None, longitude: float | None, address: str) -> Routing:
     if latitude is not None and longitude is not None:
-        district = _district_by_boundary(latitude, longitude)
+        district = district_at(latitude=latitude, longitude=longitude)
         if district is not None:
             return Routing(district.center, district, RoutedBy.BOUNDARY)
         district = _district_by_nearest_seat(latitude, longitude)
@@ -33,19 +35,6 @@ def route(*, latitude: float | None, longitude: float | None, address: str) -> R
             return Routing(district.center, district, RoutedBy.ADDRESS)
     center = OperationsCenter.objects.get(code=settings.APPEALS_MANUAL_ROUTING_CENTER)
     return Routing(center, None, RoutedBy.MANUAL)
-
-
-def _district_by_boundary(latitude: float, longitude: float) -> District | None:
-    candidates = DistrictBoundary.objects.select_related("district__center").filter(
-        min_latitude__lte=latitude,
-        max_latitude__gte=latitude,
-        min_longitude__lte=longitude,
-        max_longitude__gte=longitude,
-    )
-    for boundary in candidates.order_by("district__code"):
-        if geo.contains(boundary.geometry, latitude=latitude, longitude=longitude):
-            return boundary.district
-    return None
 
 
 def _district_by_nearest_seat(latitude: float, longitude: float) -> District | None:

@@ -1,10 +1,16 @@
 """Django admin for the spine's models: useful lists, filters and search; the audit is read-only."""
 
 import contextvars
+import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.models import (
@@ -20,8 +26,10 @@ from opscenter.models import (
     User,
 )
 from opscenter.permissions import Capability, has
+from opscenter.requests import request_user
 from opscenter.services.audit import audit_record
 from opscenter.services.credentials import credential_revoke, credential_rotate
+from opscenter.services.geography import BoundaryInvalid, district_boundaries_load, district_boundary_set
 from opscenter.services.outbox import outbox_replay
 from opscenter.services.users import (
     user_activate,
@@ -183,12 +191,65 @@ class OperationsCenterAdmin(admin.ModelAdmin):
     inlines = [DistrictInline]
 
 
+class BoundaryFileForm(forms.Form):
+    file = forms.FileField(label=_("GeoJSON FeatureCollection"))
+    key_property = forms.CharField(
+        label=_("Property naming the district"),
+        initial="code",
+        help_text=_("Its value is a district code or its Russian or Kazakh name."),
+    )
+
+
 @admin.register(District)
 class DistrictAdmin(MapFieldsMixin, admin.ModelAdmin):
     map_points = (("seat_latitude", "seat_longitude"),)
-    list_display = ["code", "name_ru", "name_kk", "center", "seat_latitude", "seat_longitude"]
+    list_display = ["code", "name_ru", "name_kk", "center", "seat_latitude", "seat_longitude", "has_boundary"]
     list_filter = ["center"]
     search_fields = ["code", "name_ru", "name_kk"]
+    readonly_fields = ["boundary_loaded_at"]
+    change_list_template = "admin/opscenter/district/change_list.html"
+
+    @admin.display(boolean=True, description=_("boundary"))
+    def has_boundary(self, district: District) -> bool:
+        return district.boundary is not None
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The boundary goes through its service, which derives the bounding box that routing reads.
+        super().save_model(request, obj, form, change)
+        if "boundary" in form.changed_data:
+            district_boundary_set(district=obj, geometry=obj.boundary, source="admin", actor=request_user(request))
+
+    def get_urls(self):
+        return [
+            path("load/", self.admin_site.admin_view(self.load_view), name="opscenter_district_load"),
+            *super().get_urls(),
+        ]
+
+    def load_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            return redirect("admin:opscenter_district_changelist")
+        form = BoundaryFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                loaded = district_boundaries_load(
+                    collection=json.loads(upload.read()),
+                    source=upload.name,
+                    key_property=form.cleaned_data["key_property"],
+                    actor=request_user(request),
+                )
+            except (ValueError, BoundaryInvalid) as error:
+                form.add_error("file", getattr(error, "detail", None) or str(error))
+            else:
+                self.message_user(request, _("%(count)d district boundaries loaded.") % {"count": len(loaded)})
+                return redirect(reverse("admin:opscenter_district_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Load district boundaries"),
+            "form": form,
+            "opts": District._meta,
+        }
+        return TemplateResponse(request, "admin/opscenter/district/load.html", context)
 
 
 _admin_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar("admin_actor", default=None)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 
+from opscenter import geo
 from opscenter.models import OPEN_STATUSES, Alert, AlertEvent, District, OperationsCenter, User
 
 
@@ -43,6 +44,26 @@ def districts_visible(*, user: User) -> QuerySet[District]:
     if user.is_administrator:
         return District.objects.all()
     return District.objects.filter(Q(center__members=user) | Q(officers=user)).distinct()
+
+
+def district_at(*, latitude: float, longitude: float) -> District | None:
+    """The district whose boundary holds the point (the first by code, should two overlap), or None.
+    Not scoped: it places a point, it shows nothing of the district's own."""
+    candidates = District.objects.select_related("center").filter(
+        boundary_min_latitude__lte=latitude,
+        boundary_max_latitude__gte=latitude,
+        boundary_min_longitude__lte=longitude,
+        boundary_max_longitude__gte=longitude,
+    )
+    for district in candidates.order_by("code"):
+        if district.boundary and geo.contains(district.boundary, latitude=latitude, longitude=longitude):
+            return district
+    return None
+
+
+def district_boundaries_visible(*, user: User) -> QuerySet[District]:
+    """The districts of the user's scope that have a boundary, for the map."""
+    return districts_visible(user=user).filter(boundary__isnull=False).select_related("center").order_by("code")
 
 
 def alerts_visible(*, user: User) -> QuerySet[Alert]:

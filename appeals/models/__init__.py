@@ -18,7 +18,6 @@ from .appeals import (
     RoutedBy,
 )
 from .calendar import CalendarDay, DayKind, PublicHoliday
-from .geography import DistrictBoundary
 from .partners import IdempotencyKey, IdempotencyState, Partner
 
 __all__ = [
@@ -36,7 +35,6 @@ __all__ = [
     "CalendarDay",
     "Channel",
     "DayKind",
-    "DistrictBoundary",
     "IdempotencyKey",
     "IdempotencyState",
     "Partner",

@@ -1,18 +1,28 @@
-"""Routing: inside a loaded boundary, else the nearest district seat, else the address, else the Uralsk
-center for manual routing; boundaries load from GeoJSON (command and admin)."""
-
-import json
+"""Routing: inside a district's boundary (the spine's, as the map draws them), else the nearest district
+seat, else the address, else the Uralsk center for manual routing. Loading boundaries is the spine's:
+tests/opscenter/test_district_boundaries.py."""
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from appeals import geo
-from appeals.models import DistrictBoundary, RoutedBy
+from appeals.models import RoutedBy
 from appeals.routing import route
-from appeals.services.boundaries import BoundaryFileInvalid, boundaries_load
+from opscenter.models import District
+from opscenter.services.geography import district_boundaries_load
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def no_boundaries():
+    """Without the seeded schematic boundaries, so that only what a test loads routes."""
+    District.objects.update(
+        boundary=None,
+        boundary_min_latitude=None,
+        boundary_max_latitude=None,
+        boundary_min_longitude=None,
+        boundary_max_longitude=None,
+    )
 
 
 def square(west: float, south: float, east: float, north: float) -> list[list[float]]:
@@ -37,8 +47,8 @@ COLLECTION = {
 }  # fmt: skip
 
 
-def test_a_point_inside_a_boundary_goes_to_that_district():
-    boundaries_load(collection=COLLECTION, key_property="code")
+def test_a_point_inside_a_boundary_goes_to_that_district(no_boundaries):
+    district_boundaries_load(collection=COLLECTION, key_property="code")
     routing = route(latitude=51.5, longitude=50.2, address="")
     assert (routing.district.code, routing.routed_by) == ("terekti", RoutedBy.BOUNDARY)
     assert routing.center == routing.district.center
@@ -46,13 +56,32 @@ def test_a_point_inside_a_boundary_goes_to_that_district():
     assert route(latitude=40.2, longitude=40.2, address="").district.code == "burlin"
 
 
-def test_a_point_in_a_hole_is_not_inside():
-    boundaries_load(collection=COLLECTION)
+def test_a_point_in_a_hole_is_not_inside(no_boundaries):
+    district_boundaries_load(collection=COLLECTION)
     routing = route(latitude=51.2333, longitude=51.3667, address="")  # Uralsk, in the hole
     assert (routing.district.code, routing.routed_by) == ("uralsk", RoutedBy.NEAREST_SEAT)
 
 
-def test_without_boundaries_the_nearest_seat_decides():
+def test_the_seeded_boundaries_route_each_district_seat_to_its_district():
+    for district in District.objects.all():
+        routing = route(latitude=district.seat_latitude, longitude=district.seat_longitude, address="")
+        assert (routing.district, routing.routed_by) == (district, RoutedBy.BOUNDARY)
+
+
+def test_uralsk_is_a_hole_in_baiterek_and_routes_to_the_city():
+    routing = route(latitude=51.2333, longitude=51.3667, address="")
+    assert (routing.district.code, routing.routed_by) == ("uralsk", RoutedBy.BOUNDARY)
+    routing = route(latitude=51.40, longitude=51.10, address="")  # north-west of the city
+    assert (routing.district.code, routing.routed_by) == ("bayterek", RoutedBy.BOUNDARY)
+
+
+def test_boundaries_loaded_in_the_spine_route_appeals_at_once(no_boundaries):
+    assert route(latitude=40.2, longitude=40.2, address="").routed_by == RoutedBy.MANUAL
+    district_boundaries_load(collection=COLLECTION)
+    assert route(latitude=40.2, longitude=40.2, address="").district.code == "burlin"
+
+
+def test_without_boundaries_the_nearest_seat_decides(no_boundaries):
     routing = route(latitude=51.17, longitude=52.90, address="Уральск")
     assert (routing.district.code, routing.routed_by) == ("burlin", RoutedBy.NEAREST_SEAT)
 
@@ -87,53 +116,3 @@ def test_nothing_known_goes_to_the_uralsk_center_for_manual_routing():
 )
 def test_addresses_name_districts_not_streets(address, code):
     assert geo.district_code_from_address(address) == code
-
-
-def test_the_load_command_replaces_boundaries(tmp_path, capsys):
-    path = tmp_path / "districts.geojson"
-    path.write_text(json.dumps(COLLECTION), encoding="utf-8")
-    call_command("appeals_load_boundaries", str(path))
-    call_command("appeals_load_boundaries", str(path))
-    assert "2 district boundaries loaded" in capsys.readouterr().out
-    assert DistrictBoundary.objects.count() == 2
-    terekti = DistrictBoundary.objects.get(district__code="terekti")
-    assert (terekti.min_longitude, terekti.max_latitude, terekti.source) == (50.0, 51.6, "districts.geojson")
-
-
-@pytest.mark.parametrize(
-    "collection, message",
-    [
-        ({"type": "Feature"}, "FeatureCollection"),
-        ({"type": "FeatureCollection", "features": []}, "no features"),
-        ({"type": "FeatureCollection", "features": [{"properties": {"code": "atlantis"}, "geometry": None}]}, "atlantis"),
-        ({"type": "FeatureCollection", "features": [{"properties": {"code": "syrym"},
-          "geometry": {"type": "Point", "coordinates": [1, 2]}}]}, "Polygon"),
-        ({"type": "FeatureCollection", "features": [{"properties": {"code": "syrym"},
-          "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0]]]}}]}, "four positions"),
-        ({"type": "FeatureCollection", "features": [{"properties": {"code": "syrym"},
-          "geometry": {"type": "Polygon", "coordinates": [square(200, 0, 201, 1)]}}]}, "longitude"),
-    ],
-)  # fmt: skip
-def test_a_bad_file_is_refused_whole(collection, message):
-    with pytest.raises(BoundaryFileInvalid, match=message):
-        boundaries_load(collection=collection)
-    assert DistrictBoundary.objects.count() == 0
-
-
-def test_a_bad_file_through_the_command_is_a_clear_error(tmp_path):
-    path = tmp_path / "bad.geojson"
-    path.write_text("{not json", encoding="utf-8")
-    with pytest.raises(CommandError, match="Cannot read"):
-        call_command("appeals_load_boundaries", str(path))
-
-
-def test_the_admin_loads_a_file(client, administrator):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    administrator.is_staff = administrator.is_superuser = True
-    administrator.save()
-    client.force_login(administrator)
-    upload = SimpleUploadedFile("zko.geojson", json.dumps(COLLECTION).encode(), content_type="application/geo+json")
-    response = client.post("/admin/appeals/districtboundary/load/", {"file": upload, "key_property": "code"})
-    assert response.status_code == 302
-    assert DistrictBoundary.objects.count() == 2
