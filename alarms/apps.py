@@ -8,13 +8,19 @@ class AlarmsConfig(AppConfig):
     verbose_name = _("Alarms")
 
     def ready(self) -> None:
-        from alarms.selectors import alert_details
+        from alarms.selectors import alert_details, protected_object_features
         from alarms.simulator import simulate_panels
         from alarms.texts import alert_texts
         from opscenter.demo import register_simulator
+        from opscenter.maplayers import MapLayer, register_map_layer
         from opscenter.services.details import register_alert_details
         from opscenter.services.texts import register_alert_composer
 
         register_simulator(simulate_panels)
         register_alert_details("alarms", alert_details)
         register_alert_composer("alarms", alert_texts)
+        register_map_layer(
+            MapLayer(
+                key="protected_objects", label=_("Protected objects"), features=protected_object_features, order=30
+            )
+        )

@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alarms.models import AlarmEvent, AlarmPanel
+from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject
+from opscenter.maplayers import Feature, point_feature
 from opscenter.models import Alert, OperationsCenter, User
 from opscenter.selectors import alerts_visible, scoped
 from opscenter.services.details import AlertDetails
@@ -20,6 +21,30 @@ ALARM_KINDS = ("panic", "duress", "holdup")
 def panels_visible(*, user: User) -> QuerySet[AlarmPanel]:
     panels = AlarmPanel.objects.select_related("protected_object__district__center")
     return scoped(panels, user=user, center="protected_object__district__center", district="protected_object__district")
+
+
+def protected_objects_visible(*, user: User) -> QuerySet[ProtectedObject]:
+    objects = ProtectedObject.objects.select_related("district__center")
+    return scoped(objects, user=user, center="district__center", district="district")
+
+
+def protected_object_features(user: User) -> list[Feature]:
+    """The map layer of protected objects (registered with the spine in `ready()`): where they are and
+    what they are; their contacts stay behind the alert's audited details."""
+    features = []
+    for each in protected_objects_visible(user=user).order_by("pk"):
+        if each.latitude is None or each.longitude is None:
+            continue  # not placed yet
+        features.append(
+            point_feature(
+                longitude=each.longitude,
+                latitude=each.latitude,
+                name=each.name,
+                label=each.get_kind_display(),
+                address=each.address,
+            )
+        )
+    return features
 
 
 def alert_details(alert: Alert) -> AlertDetails | None:

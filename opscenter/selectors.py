@@ -9,7 +9,8 @@ from datetime import datetime
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 
 from opscenter import geo
-from opscenter.models import OPEN_STATUSES, Alert, AlertEvent, District, OperationsCenter, User
+from opscenter.dbfunctions import Lowered
+from opscenter.models import OPEN_STATUSES, Alert, AlertEvent, District, OperationsCenter, SavedView, User
 
 
 def scoped(queryset: QuerySet, *, user: User, center: str = "center", district: str = "district") -> QuerySet:
@@ -66,6 +67,11 @@ def district_boundaries_visible(*, user: User) -> QuerySet[District]:
     return districts_visible(user=user).filter(boundary__isnull=False).select_related("center").order_by("code")
 
 
+def saved_views_of(*, user: User) -> QuerySet[SavedView]:
+    """A person's own saved views: nobody else's, an administrator's neither."""
+    return SavedView.objects.filter(user=user) if user.is_authenticated else SavedView.objects.none()
+
+
 def alerts_visible(*, user: User) -> QuerySet[Alert]:
     alerts = Alert.objects.select_related("center", "district", "acknowledged_by", "dispatched_by", "resolved_by")
     return scoped(alerts, user=user)
@@ -79,9 +85,26 @@ def alert_list(
     center: str | None = None,
     since: datetime | None = None,
     open_only: bool = False,
+    source: list[str] | None = None,
+    district: list[str] | None = None,
+    text: str | None = None,
 ) -> QuerySet[Alert]:
-    """The alerts of the user's scope, in the queue's order (QUEUE_ORDER)."""
+    """The alerts of the user's scope, in the queue's order (QUEUE_ORDER). `text`: each of its words is
+    in the title, the address or the kind, in any case (the console's filters.js matches the same way)."""
     alerts = alerts_visible(user=user)
+    if source:
+        alerts = alerts.filter(source__in=source)
+    if district:
+        alerts = alerts.filter(district__code__in=district)
+    words = text_terms(text or "")
+    if words:
+        lowered = {f"_lower_{name}": Lowered(name) for name in TEXT_FIELDS}
+        alerts = alerts.alias(**lowered)
+        for word in words:
+            matches = Q()
+            for alias in lowered:
+                matches |= Q(**{f"{alias}__contains": word})
+            alerts = alerts.filter(matches)
     if open_only:
         alerts = alerts.filter(status__in=OPEN_STATUSES)
     if status:
@@ -93,6 +116,14 @@ def alert_list(
     if since:
         alerts = alerts.filter(updated_at__gte=since)
     return alerts.annotate(waiting_escalated=QUEUE_ESCALATED).order_by(*QUEUE_ORDER)
+
+
+TEXT_FIELDS = ("title", "address", "kind")
+
+
+def text_terms(text: str) -> list[str]:
+    """The words of a search, lower-cased (at most 8: a search is a few words, not a document)."""
+    return text.lower().split()[:8]
 
 
 # The queue's order, the dashboard's too (compareEntries in dashboard.js): escalated alerts nobody has

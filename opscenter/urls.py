@@ -8,7 +8,7 @@ from alarms import urls as alarms_urls
 from appeals import urls as appeals_urls
 from bracelets import urls as bracelets_urls
 from opscenter import views, views_supervisor
-from opscenter.apis import alerts
+from opscenter.apis import alerts, maplayers, saved_views
 from opscenter.apis.docs import ApiDocsView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -19,6 +19,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("alerts/<int:alert_pk>/resolve/", alerts.AlertResolveApi.as_view(), name="alert-resolve"),
     path("alerts/<int:alert_pk>/comment/", alerts.AlertCommentApi.as_view(), name="alert-comment"),
     path("alerts/<int:alert_pk>/details/", alerts.AlertDetailsApi.as_view(), name="alert-details"),
+    path("views/", saved_views.SavedViewListApi.as_view(), name="saved-view-list"),
+    path("views/<int:view_pk>/", saved_views.SavedViewDeleteApi.as_view(), name="saved-view-delete"),
+    path("map/layers/<slug:key>/", maplayers.MapLayerFeaturesApi.as_view(), name="map-layer"),
     path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
     path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
     path("partner/", include((appeals_urls.partner_api_urlpatterns, "appeals-api"))),

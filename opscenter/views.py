@@ -1,20 +1,27 @@
 """Server-rendered pages: the operator's dashboard, the language switch and the health check."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from opscenter.models import Disposition
+from opscenter.maplayers import map_layers_for
+from opscenter.models import Disposition, Severity
 from opscenter.permissions import Capability, has
 from opscenter.requests import request_user
-from opscenter.selectors import centers_visible
+from opscenter.selectors import centers_visible, districts_visible
 from opscenter.services.details import alert_details_sources
 from opscenter.services.users import user_set_language
+
+# The sources alerts come from (an app's label): the filters name them by the app's name.
+ALERT_SOURCES = ("alarms", "bracelets", "appeals", "cameras", "speedcontrol", "korgau", "opscenter")
 
 
 @login_required
@@ -23,12 +30,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "centers": centers_visible(user=user),
         "dispositions": Disposition.choices,
+        "severities": Severity.choices,
+        "alert_sources": [
+            (config.label, config.verbose_name) for config in apps.get_app_configs() if config.label in ALERT_SOURCES
+        ],
+        "filter_districts": districts_visible(user=user).order_by("code"),
         "can_act": has(user, Capability.ALERT_ACT),
         "details_sources": alert_details_sources(),
         "map_config": {
             "tileUrl": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,
             "center": settings.MAP_CENTER,
+            "layers": [
+                {
+                    "key": layer.key,
+                    "label": str(layer.label),
+                    "kind": layer.kind,
+                    "shown": layer.shown,
+                    "url": reverse("map-layer", kwargs={"key": layer.key}),
+                }
+                for layer in map_layers_for(user=user)
+            ],
+            # Leaflet's own words, which it has no catalogue for (map_layers.js sets them).
+            "strings": {
+                "zoomIn": _("Zoom in"),
+                "zoomOut": _("Zoom out"),
+                "attributionPrefix": "Leaflet",
+                "attributionTitle": _("A JavaScript library for interactive maps"),
+                "layers": _("Map layers"),
+                "alerts": _("Alerts"),
+            },
         },
     }
     return render(request, "opscenter/dashboard.html", context)

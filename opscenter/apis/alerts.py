@@ -15,10 +15,24 @@ from opscenter.services.details import alert_details_read
 
 
 class AlertListApi(APIView):
+    MULTIPLE = ("status", "severity", "source", "district")  # repeated parameters: ?severity=1&severity=2
+
     class AlertFilterSerializer(serializers.Serializer):
         status = serializers.MultipleChoiceField(choices=[*AlertStatus.values, "open"], required=False)
         severity = serializers.MultipleChoiceField(choices=Severity.values, required=False)
         center = serializers.SlugField(required=False)
+        # Named as the parameter, though Field has an attribute `source` (DRF takes fields off the class).
+        source = serializers.ListField(  # type: ignore[assignment]
+            child=serializers.SlugField(max_length=32), required=False
+        )
+        district = serializers.ListField(
+            child=serializers.SlugField(max_length=32), required=False, help_text="District codes."
+        )
+        q = serializers.CharField(
+            max_length=200,
+            required=False,
+            help_text="Words, each in the title, address or kind (any case): the console's search.",
+        )
         since = serializers.DateTimeField(required=False, help_text="Changed at or after this moment.")
         limit = serializers.IntegerField(min_value=1, max_value=2000, default=500)
         offset = serializers.IntegerField(min_value=0, default=0)
@@ -30,7 +44,7 @@ class AlertListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = self.AlertFilterSerializer(
-            data={k: request.query_params.getlist(k) if k in ("status", "severity") else v
+            data={k: request.query_params.getlist(k) if k in self.MULTIPLE else v
                   for k, v in request.query_params.items()}
         )  # fmt: skip
         filters.is_valid(raise_exception=True)
@@ -44,6 +58,9 @@ class AlertListApi(APIView):
             severity=sorted(data.get("severity") or ()) or None,
             center=data.get("center"),
             since=data.get("since"),
+            source=data.get("source") or None,
+            district=data.get("district") or None,
+            text=data.get("q") or None,
         )
         total = alerts.count()
         page = alerts[data["offset"] : data["offset"] + data["limit"]]

@@ -7,6 +7,7 @@ from .geography import District, OperationsCenter
 from .outbox import OutboxAttempt, OutboxAttemptOutcome, OutboxMessage, OutboxStatus
 from .shifts import LivePresence, ShiftNote, ShiftNoteAcknowledgement
 from .users import Role, User
+from .views import SavedView
 
 __all__ = [
     "OPEN_STATUSES",
@@ -25,6 +26,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Role",
+    "SavedView",
     "Severity",
     "ShiftNote",
     "ShiftNoteAcknowledgement",

@@ -28,6 +28,9 @@
   const timelineElement = document.getElementById("timeline");
   const rowTemplate = document.getElementById("alert-row-template").content.firstElementChild;
   const detailsSources = new Set((root.dataset.detailsSources || "").split(" ").filter(Boolean));
+  // Hooks of the console's other scripts, loaded before this one (map_layers.js: the alerts' marker
+  // layer; filters.js: which alerts are shown); `consoleHooks.dashboard` is what they may call back.
+  const consoleHooks = window.OpscenterConsole || (window.OpscenterConsole = {});
 
   const RECONNECT_MIN_MS = 1000;
   const RECONNECT_MAX_MS = 30000;
@@ -409,7 +412,7 @@
         });
         tiles.addTo(map);
       }
-      markerLayer = L.layerGroup().addTo(map);
+      markerLayer = (consoleHooks.alertLayer ? consoleHooks.alertLayer(map) : L.layerGroup()).addTo(map);
       contextLayer = L.layerGroup().addTo(map);
       contextRenderer = L.svg({ padding: 0.5 }); // a few shapes: SVG, so they can be styled and found
     } catch (error) {
@@ -451,7 +454,9 @@
       entry.marker.on("click", function () {
         select(entry.id, { open: true, scroll: true });
       });
-      markerLayer.addLayer(entry.marker);
+      if (shown(entry)) {
+        markerLayer.addLayer(entry.marker);
+      }
       return;
     }
     if (!previous || previous.latitude !== alert.latitude || previous.longitude !== alert.longitude) {
@@ -461,6 +466,11 @@
       entry.marker.setTooltipContent(plainText(alert.title));
     }
     entry.marker.setStyle(markerStyle(entry));
+  }
+
+  /** Whether the filters (filters.js) show the alert, in the list and on the map. */
+  function shown(entry) {
+    return !consoleHooks.shows || consoleHooks.shows(entry.data);
   }
 
   // ---------------------------------------------------------------- the list
@@ -524,12 +534,15 @@
 
   /** Sort the queue, then show the window of it that is in sight. */
   function reorder() {
-    const sorted = Array.from(alerts.values()).sort(compareEntries);
+    const sorted = Array.from(alerts.values()).filter(shown).sort(compareEntries);
     order = sorted.map(function (entry) {
       return entry.id;
     });
     orderIsStale = false;
     renderWindow();
+    if (consoleHooks.listed) {
+      consoleHooks.listed(order.length, alerts.size);
+    }
   }
 
   // ---------------------------------------------------------------- the window of the list in sight
@@ -1313,6 +1326,7 @@
           enqueue(payload);
         }
         toast(strings[camel("done", action)], "done");
+        root.dispatchEvent(new CustomEvent("console:acted", { detail: { id: id, action: action } }));
         return true;
       })
       .catch(function (error) {
@@ -1454,6 +1468,46 @@
     }
     event.preventDefault();
   });
+
+  consoleHooks.dashboard = {
+    /** Apply changed filters: the list again, and the markers of the alerts shown. */
+    refilter: function () {
+      alerts.forEach(function (entry) {
+        if (entry.marker && markerLayer) {
+          if (shown(entry)) {
+            markerLayer.addLayer(entry.marker);
+          } else {
+            markerLayer.removeLayer(entry.marker);
+          }
+        }
+      });
+      reorder();
+    },
+    selectedId: function () {
+      return selectedId;
+    },
+    detailId: function () {
+      return detailId;
+    },
+    status: function (id) {
+      const entry = alerts.get(id);
+      return entry ? entry.data.status : null;
+    },
+    /** The id `step` rows away from `id` in the list as shown, or null. */
+    neighbour: function (id, step) {
+      if (orderIsStale) {
+        reorder();
+      }
+      const index = order.indexOf(id);
+      const next = index === -1 ? -1 : index + step;
+      return next >= 0 && next < order.length ? order[next] : null;
+    },
+    select: select,
+    openDetail: openDetail,
+    acknowledge: acknowledgeSelected,
+    list: listElement,
+    detail: detailElement,
+  };
 
   // ---------------------------------------------------------------- the live feed
 
