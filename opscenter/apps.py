@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +30,6 @@ class OpscenterConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
 
         from opscenter import checks  # noqa: F401  (registers the system checks)
-        from opscenter.dbfunctions import register_sqlite_functions
         from opscenter.maplayers import MapLayer, district_features, register_map_layer
         from opscenter.services.texts import phrased_alert_texts, register_alert_composer
 
@@ -40,7 +38,6 @@ class OpscenterConfig(AppConfig):
                 key="districts", label=_("District boundaries"), features=district_features, kind="shapes", order=10
             )
         )
-        connection_created.connect(register_sqlite_functions, dispatch_uid="opscenter.sqlite_functions")
         pre_migrate.connect(_lift_statement_timeout, dispatch_uid="opscenter.lift_statement_timeout")
         post_migrate.connect(_restore_statement_timeout, dispatch_uid="opscenter.restore_statement_timeout")
         user_logged_out.connect(_close_the_sessions_sockets, dispatch_uid="opscenter.live.logout")

@@ -9,7 +9,6 @@ from datetime import datetime
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 
 from opscenter import geo
-from opscenter.dbfunctions import Lowered
 from opscenter.models import OPEN_STATUSES, Alert, AlertEvent, District, OperationsCenter, SavedView, User
 
 
@@ -90,7 +89,9 @@ def alert_list(
     text: str | None = None,
 ) -> QuerySet[Alert]:
     """The alerts of the user's scope, in the queue's order (QUEUE_ORDER). `text`: each of its words is
-    in the title, the address or the kind, in any case (the console's filters.js matches the same way)."""
+    in the title, the address or the kind as the reader sees them (worded in the active language by the
+    raiser's composer, opscenter.services.texts), in any case: the console's filters.js matches the same
+    way on the same words."""
     alerts = alerts_visible(user=user)
     if source:
         alerts = alerts.filter(source__in=source)
@@ -98,13 +99,7 @@ def alert_list(
         alerts = alerts.filter(district__code__in=district)
     words = text_terms(text or "")
     if words:
-        lowered = {f"_lower_{name}": Lowered(name) for name in TEXT_FIELDS}
-        alerts = alerts.alias(**lowered)
-        for word in words:
-            matches = Q()
-            for alias in lowered:
-                matches |= Q(**{f"{alias}__contains": word})
-            alerts = alerts.filter(matches)
+        alerts = alerts.filter(pk__in=_matching_text(alerts, words))
     if open_only:
         alerts = alerts.filter(status__in=OPEN_STATUSES)
     if status:
@@ -118,12 +113,25 @@ def alert_list(
     return alerts.annotate(waiting_escalated=QUEUE_ESCALATED).order_by(*QUEUE_ORDER)
 
 
-TEXT_FIELDS = ("title", "address", "kind")
-
-
 def text_terms(text: str) -> list[str]:
     """The words of a search, lower-cased (at most 8: a search is a few words, not a document)."""
     return text.lower().split()[:8]
+
+
+def _matching_text(alerts: QuerySet[Alert], words: list[str]) -> list[int]:
+    """The pks of the alerts whose worded title, address or kind hold every word. The words are composed
+    at display time (the stored title is the raiser's language), so this reads the candidates the other
+    filters left, in the database's order, rather than asking SQL to match text it does not hold."""
+    from opscenter.services.texts import alert_texts
+
+    matching = []
+    for alert in alerts.order_by().iterator(chunk_size=2000):
+        texts = alert_texts(alert)
+        fields = [str(texts.get("title") or ""), str(texts.get("address", alert.address) or ""), alert.kind]
+        lowered = [field.lower() for field in fields]
+        if all(any(word in field for field in lowered) for word in words):
+            matching.append(alert.pk)
+    return matching
 
 
 # The queue's order, the dashboard's too (compareEntries in dashboard.js): escalated alerts nobody has

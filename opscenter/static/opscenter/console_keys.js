@@ -66,12 +66,54 @@
 
   // Where each action sends the focus. The row's next neighbour is read now, while the alert still holds
   // its place (a resolved one leaves the list at the next frame).
+  // Where an action was started: in the detail (a button or a form of it) or from the list (a key). Read
+  // when it starts, since the live feed may re-render the detail before the action's answer comes back
+  // (the acknowledge button hides, and the focus with it).
+  // The rows around it are read then too: a resolved alert may have left the list by the answer.
+  let startedInDetail = null;
+  const around = new Map(); // id -> {next, previous} when its action started
+
+  function started(id, inDetail) {
+    startedInDetail = inDetail ? id : null;
+    if (id !== null) {
+      around.set(id, { next: dashboard.neighbour(id, 1), previous: dashboard.neighbour(id, -1) });
+    }
+  }
+
+  detail.addEventListener(
+    "click",
+    function (event) {
+      if (event.target.closest("button[data-command], button[type=submit]")) {
+        started(dashboard.detailId(), true);
+      }
+    },
+    true
+  );
+  detail.addEventListener(
+    "submit",
+    function () {
+      started(dashboard.detailId(), true);
+    },
+    true
+  );
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      if (event.key === "a" && !detail.contains(event.target) && !isTyping(event.target)) {
+        started(dashboard.selectedId(), false);
+      }
+    },
+    true
+  );
+
   root.addEventListener("console:acted", function (event) {
     const id = event.detail.id;
     const action = event.detail.action;
-    const inDetail = dashboard.detailId() === id && detail.contains(document.activeElement);
-    const next = dashboard.neighbour(id, 1);
-    const previous = dashboard.neighbour(id, -1);
+    const inDetail = startedInDetail === id;
+    const known = around.get(id) || { next: dashboard.neighbour(id, 1), previous: dashboard.neighbour(id, -1) };
+    around.delete(id);
+    const next = known.next;
+    const previous = known.previous;
     // After the detail re-renders (the new state hides and shows actions), on the next frame.
     setTimeout(function () {
       if (action === "acknowledge") {

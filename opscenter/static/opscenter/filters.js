@@ -4,7 +4,7 @@
  *
  * The filters are the REST alert list's parameters, with the same meaning (opscenter.selectors.alert_list):
  * a severity, source or district filter keeps the alerts with one of its values; each word of `q` must be
- * in the title, the address or the kind, in any case. `OpscenterFilters.matches` is that rule, and a test
+ * in the title, the address or the kind as shown (worded in the reader's language), in any case. `OpscenterFilters.matches` is that rule, and a test
  * holds it equal to the REST list's on the same alerts. Loaded before dashboard.js, which asks
  * `OpscenterConsole.shows(alert)` for each alert and tells `listed(shown, total)` after each reorder.
  */
