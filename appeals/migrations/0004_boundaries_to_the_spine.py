@@ -34,7 +34,7 @@ def back_from_the_spine(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("appeals", "0003_partner_webhook_url_outbound"),
-        ("opscenter", "0010_seed_district_boundaries"),
+        ("opscenter", "0011_seed_district_boundaries"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ already has a boundary keeps it."""
 from django.db import migrations
 from django.utils import timezone
 
-SOURCE = "schematic (migration 0010)"
+SOURCE = "schematic (migration 0011)"
 
 # longitude, latitude; each ring closed (first position repeated last) by `_ring`.
 URALSK = [(51.25, 51.13), (51.50, 51.13), (51.50, 51.32), (51.25, 51.32)]
@@ -62,5 +62,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("opscenter", "0009_district_boundary")]
+    dependencies = [("opscenter", "0010_district_boundary_and_saved_view")]
     operations = [migrations.RunPython(seed, unseed)]
