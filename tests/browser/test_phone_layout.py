@@ -1,4 +1,5 @@
-"""Every page at phone widths (390×844, 360×740) as the person who uses it: nothing scrolls sideways
+"""Every page at phone widths (390×844, 360×740) as the person who uses it (the wallboard and shift log
+included): nothing scrolls sideways
 (document.scrollingElement.scrollWidth <= innerWidth), the header stays compact, and appeals are cards."""
 
 from datetime import timedelta
@@ -127,10 +128,14 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page, log_in, people, size):
     expect(officer.locator("#track-map")).to_be_visible()
     assert_fits(officer, "a person's card")
 
-    # The supervisor: the reports
+    # The supervisor: the reports, the wallboard and the shift log
     supervisor = phone(new_page, size)
     log_in(supervisor, "sup_one")
     supervisor.goto("/alarms/report/")
     assert_fits(supervisor, "the alarm report")
     supervisor.goto("/appeals/summary/")
     assert_fits(supervisor, "the appeals summary")
+    supervisor.goto("/wallboard/")
+    assert_fits(supervisor, "the wallboard")
+    supervisor.goto("/shift-log/")
+    assert_fits(supervisor, "the shift log")
