@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -20,8 +21,17 @@ from opscenter.selectors import centers_visible, districts_visible
 from opscenter.services.details import alert_details_sources
 from opscenter.services.users import user_set_language
 
-# The sources alerts come from (an app's label): the filters name them by the app's name.
-ALERT_SOURCES = ("alarms", "bracelets", "appeals", "cameras", "speedcontrol", "korgau", "opscenter")
+# The sources alerts come from (an app's label), by name in the filters: those installed, in this order.
+# Named here, not by the apps' verbose names, since the apps still to come have none yet.
+ALERT_SOURCES = {
+    "alarms": gettext_lazy("Alarms"),
+    "bracelets": gettext_lazy("Bracelets"),
+    "appeals": gettext_lazy("Appeals"),
+    "cameras": gettext_lazy("Cameras"),
+    "speedcontrol": gettext_lazy("Speed control"),
+    "korgau": gettext_lazy("Qorgau"),
+    "opscenter": gettext_lazy("Operations center"),
+}
 
 
 @login_required
@@ -31,9 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "centers": centers_visible(user=user),
         "dispositions": Disposition.choices,
         "severities": Severity.choices,
-        "alert_sources": [
-            (config.label, config.verbose_name) for config in apps.get_app_configs() if config.label in ALERT_SOURCES
-        ],
+        "alert_sources": [(source, label) for source, label in ALERT_SOURCES.items() if apps.is_installed(source)],
         "filter_districts": districts_visible(user=user).order_by("code"),
         "can_act": has(user, Capability.ALERT_ACT),
         "details_sources": alert_details_sources(),

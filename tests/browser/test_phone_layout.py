@@ -1,6 +1,6 @@
-"""Every page at phone widths (390×844, 360×740) as the person who uses it (the wallboard and shift log
-included): nothing scrolls sideways
-(document.scrollingElement.scrollWidth <= innerWidth), the header stays compact, and appeals are cards."""
+"""Every page at phone widths (390×844, 360×740) as the person who uses it, the wallboard and the shift
+log included: nothing scrolls sideways (document.scrollingElement.scrollWidth <= innerWidth), the header
+stays compact, and appeals are cards."""
 
 from datetime import timedelta
 

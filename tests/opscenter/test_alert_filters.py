@@ -58,3 +58,14 @@ def test_a_bad_filter_is_refused_with_its_field(operator_uralsk):
     response = client.get("/api/v1/alerts/?district=not%20a%20code")
     assert response.status_code == 400
     assert "district" in response.json()["errors"]
+
+
+def test_the_dashboard_offers_the_sources_by_name_in_the_readers_language(client, operator_uralsk):
+    operator_uralsk.language = "kk"
+    operator_uralsk.save()
+    client.force_login(operator_uralsk)
+    page = client.get("/")
+    assert [source for source, _label in page.context["alert_sources"]][:3] == ["alarms", "bracelets", "appeals"]
+    html = page.content.decode()
+    for source, label in (("speedcontrol", "Жылдамдықты бақылау"), ("korgau", "Қорғау"), ("cameras", "Камералар")):
+        assert f'value="{source}"> {label}</label>' in html
