@@ -12,7 +12,8 @@ from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject
 from opscenter.maplayers import Feature, point_feature
 from opscenter.models import Alert, OperationsCenter, User
 from opscenter.selectors import alerts_visible, scoped
-from opscenter.services.details import AlertDetails
+from opscenter.services.details import AlertDetails, DetailsCard
+from opscenter.services.texts import localized
 from opscenter.stats import histogram, percentile
 
 ALARM_KINDS = ("panic", "duress", "holdup")
@@ -64,10 +65,13 @@ def alert_details(alert: Alert) -> AlertDetails | None:
         for c in protected.contacts or []
         if isinstance(c, dict)
     ]
-    return {
-        "card": {"name": protected.name, "kind_label": protected.get_kind_display(), "contacts": contacts},
-        "facts": [(_("Panel"), panel.account)],
-    }
+    # In the reader's language: the dashboard lays this card over the alert's (worded in it already).
+    card: DetailsCard = {"name": localized(protected.names), "kind_label": protected.get_kind_display()}
+    address = localized({"ru": protected.address, "kk": protected.address_kk})
+    if address:
+        card["address"] = address
+    card["contacts"] = contacts
+    return {"card": card, "facts": [(_("Panel"), panel.account)]}
 
 
 def accounts_receiving() -> list[str]:

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bracelets.geometry import circle_signed_distance_m, polygon_signed_distance_m
-from bracelets.models import AbsenceKind, ApprovedAbsence, CourtOrder, Zone, ZoneKind, ZoneSchedule, ZoneShape
+from bracelets.models import (
+    AbsenceKind,
+    ApprovedAbsence,
+    CourtOrder,
+    Zone,
+    ZoneKind,
+    ZoneSchedule,
+    ZoneShape,
+    zone_name_shown,
+)
 from bracelets.schedules import WeeklyWindow, local, parse_weekdays
 
 
@@ -36,11 +45,12 @@ class CompiledZone:
         return circle_signed_distance_m(latitude, longitude, self.latitude, self.longitude, self.radius_m)
 
     def as_geometry(self) -> dict:
-        """For maps: what Leaflet draws."""
+        """For maps: what Leaflet draws, named in the reader's language (the home zone's name)."""
+        name = zone_name_shown(self.name)
         if self.shape == ZoneShape.POLYGON:
-            return {"id": self.pk, "kind": self.kind, "name": self.name, "shape": "polygon",
+            return {"id": self.pk, "kind": self.kind, "name": name, "shape": "polygon",
                     "polygon": [list(vertex) for vertex in self.ring]}  # fmt: skip
-        return {"id": self.pk, "kind": self.kind, "name": self.name, "shape": "circle",
+        return {"id": self.pk, "kind": self.kind, "name": name, "shape": "circle",
                 "center": [self.latitude, self.longitude], "radius_m": self.radius_m}  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """What a reader of one language is shown of an alert, through each way it reaches them: the REST list
 and detail, the socket's snapshot and the socket's live message. Tests of each app's composer check
-that a Kazakh reader sees its alerts in Kazakh and none of the Russian words."""
+that a Kazakh reader sees its alerts in Kazakh and none of the Russian words; their details likewise."""
 
 import json
 
@@ -47,3 +47,24 @@ def assert_in_language(shown: dict[str, str], *, present: list[str], absent: lis
             assert words in text, f"{words!r} missing from the {way}: {text}"
         for words in absent:
             assert words not in text, f"{words!r} in the {way}: {text}"
+
+
+def details_shown_to(user: User, alert: Alert, language: str) -> str:
+    """The alert's details (the audited read) as `user` reading `language` gets them over REST, as JSON text."""
+    user.language = language
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        f"/api/v1/alerts/{alert.pk}/details/", {"reason": "Checking the language"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["details"] is not None
+    return json.dumps(response.json()["details"], ensure_ascii=False)
+
+
+def assert_words(text: str, *, present: list[str], absent: list[str]) -> None:
+    for words in present:
+        assert words in text, f"{words!r} missing: {text}"
+    for words in absent:
+        assert words not in text, f"{words!r} shown: {text}"

@@ -4,9 +4,20 @@ positions, and the violations evaluation finds."""
 from .devices import Bracelet, BraceletAssignment, BraceletState
 from .people import CourtOrder, Measure, SupervisedPerson
 from .positions import Position, Violation, ViolationKind, ViolationStatus
-from .zones import AbsenceKind, ApprovedAbsence, CurfewWindow, Zone, ZoneKind, ZoneSchedule, ZoneShape
+from .zones import (
+    HOME_ZONE_NAME,
+    AbsenceKind,
+    ApprovedAbsence,
+    CurfewWindow,
+    Zone,
+    ZoneKind,
+    ZoneSchedule,
+    ZoneShape,
+    zone_name_shown,
+)
 
 __all__ = [
+    "HOME_ZONE_NAME",
     "AbsenceKind",
     "ApprovedAbsence",
     "Bracelet",
@@ -24,4 +35,5 @@ __all__ = [
     "ZoneKind",
     "ZoneSchedule",
     "ZoneShape",
+    "zone_name_shown",
 ]

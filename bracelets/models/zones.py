@@ -4,6 +4,15 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+# The name enrolment gives a person's home zone: stored as this constant, shown in the reader's language.
+HOME_ZONE_NAME = "Home"
+
+
+def zone_name_shown(name: str) -> str:
+    """A zone's name as a reader sees it: the home zone's in their language, any other as it was typed."""
+    return pgettext("zone", "Home") if name == HOME_ZONE_NAME else name
 
 
 class ZoneKind(models.TextChoices):
@@ -44,6 +53,10 @@ class Zone(models.Model):
     def __str__(self) -> str:
         # Not its name ("the victim's home"): str() ends up in lists, history and the audit.
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def shown_name(self) -> str:
+        return zone_name_shown(self.name)
 
 
 class CurfewWindow(models.Model):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bracelets.models import (
+    HOME_ZONE_NAME,
     AbsenceKind,
     ApprovedAbsence,
     Bracelet,
@@ -259,9 +260,9 @@ def person_enrol(
     order_create(person=person, measure=measure, number=order_number or f"{person.file_number}/{now:%Y%m%d}",
                  court=court or "—", starts_at=starts_at, ends_at=order_ends_at or starts_at + timedelta(days=365),
                  actor=actor)  # fmt: skip
-    for old_home in Zone.objects.filter(person=person, kind=ZoneKind.INCLUSION, name="Home", is_active=True):
+    for old_home in Zone.objects.filter(person=person, kind=ZoneKind.INCLUSION, name=HOME_ZONE_NAME, is_active=True):
         zone_deactivate(zone=old_home, actor=actor)
-    zone_create(person=person, kind=ZoneKind.INCLUSION, name="Home", latitude=home_latitude,
+    zone_create(person=person, kind=ZoneKind.INCLUSION, name=HOME_ZONE_NAME, latitude=home_latitude,
                 longitude=home_longitude, radius_m=home_radius_m, windows=curfew, actor=actor)  # fmt: skip
     bracelet_assign(bracelet=bracelet, person=person, at=now, actor=actor)
     return SupervisedPerson.objects.get(pk=person.pk)

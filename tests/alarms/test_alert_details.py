@@ -1,5 +1,5 @@
 """An alarm's alert names the object, never the people to call: their names and phones are the alert's
-details, read through the spine's audited read."""
+details, read through the spine's audited read, in the reader's language."""
 
 import json
 from datetime import timedelta
@@ -13,6 +13,7 @@ from opscenter.models import Alert, AuditEntry
 from opscenter.serializers import alert_as_dict
 from opscenter.services.details import alert_details_read
 from tests.alarms.frames import build_frame
+from tests.language import assert_words, details_shown_to
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +48,23 @@ def test_a_panel_silent_alert_carries_no_contacts_and_has_the_same_details(panel
     details = alert_details_read(user=operator_uralsk, alert=alert, reason="Checking the line")
 
     assert details["card"]["contacts"][0]["phone"] == "+77112000000"
+
+
+OBJECT_WORDS = {
+    "ru": ['"Школа № 5"', '"Школа"', '"ул. Достык, 12"'],
+    "kk": ['"№ 5 мектеп"', '"Мектеп"', '"Достық көшесі, 12"'],
+}
+
+
+@pytest.mark.parametrize("language, other", [("kk", "ru"), ("ru", "kk")])
+def test_the_details_speak_the_readers_language(panel, operator_uralsk, language, other):
+    protected = panel.protected_object
+    protected.name, protected.name_kk = "Школа № 5", "№ 5 мектеп"
+    protected.address, protected.address_kk = "ул. Достык, 12", "Достық көшесі, 12"
+    protected.save()
+    frame_receive(raw=build_frame(data="1120 01 015"), transport="tcp", peer="192.0.2.10:40000")
+
+    shown = details_shown_to(operator_uralsk, Alert.objects.get(), language)
+
+    assert_words(shown, present=[*OBJECT_WORDS[language], '["Панель", "1234"]'], absent=OBJECT_WORDS[other])
+    assert '"director"' in shown  # a contact's role is what the object's people typed

@@ -1,5 +1,5 @@
 """An appeal's alert names the appeal, never the applicant: who filed it and how to reach them are the
-alert's details, read through the spine's audited read."""
+alert's details, read through the spine's audited read, in the reader's language."""
 
 import json
 
@@ -10,6 +10,7 @@ from opscenter.models import AuditEntry
 from opscenter.serializers import alert_as_dict
 from opscenter.services.details import alert_details_read
 from tests.appeals.conftest import IIN
+from tests.language import assert_words, details_shown_to
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +39,22 @@ def test_an_anonymous_appeals_details_name_nobody(file_appeal, operator_uralsk):
     details = alert_details_read(user=operator_uralsk, alert=appeal.alert, reason="Case 5")
 
     assert details == {"card": {"name": "Anonymous applicant"}, "facts": [("Appeal", appeal.registration_number)]}
+
+
+LABELS = {
+    "ru": ['["Обращение", ', '["ИИН", ', '"Заявитель"', '"заявитель"'],
+    "kk": ['["Өтініш", ', '["ЖСН", ', '"Өтініш беруші"', '"өтініш беруші"'],
+}
+ANONYMOUS = {"ru": "Анонимный заявитель", "kk": "Анонимді өтініш беруші"}
+
+
+@pytest.mark.parametrize("language, other", [("kk", "ru"), ("ru", "kk")])
+def test_the_details_speak_the_readers_language(file_appeal, operator_uralsk, language, other):
+    named = file_appeal(category="domestic_violence")
+    anonymous = file_appeal(category="domestic_violence", anonymous=True, applicant=None)
+
+    shown = details_shown_to(operator_uralsk, named.alert, language)
+    shown_anonymous = details_shown_to(operator_uralsk, anonymous.alert, language)
+
+    assert_words(shown, present=LABELS[language], absent=LABELS[other])
+    assert_words(shown_anonymous, present=[ANONYMOUS[language], LABELS[language][0]], absent=[ANONYMOUS[other]])
