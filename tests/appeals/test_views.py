@@ -220,3 +220,28 @@ def test_the_summary_is_for_supervisors(client, officer_uralsk):
 
 def test_pages_need_a_login(client):
     assert client.get("/appeals/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "language, registered, deadline",
+    [("kk", "03.12.2026 14:05", "17.12.2026"), ("ru", "3 декабря 2026 г. 14:05", "17 декабря 2026 г.")],
+)
+def test_the_pages_write_dates_as_the_readers_locale_does_in_the_oblasts_time(
+    client, file_appeal, officer_uralsk, language, registered, deadline
+):
+    from datetime import UTC, date, datetime
+
+    appeal = file_appeal()
+    Appeal.objects.filter(pk=appeal.pk).update(
+        registered_at=datetime(2026, 12, 3, 9, 5, tzinfo=UTC), deadline=date(2026, 12, 17)
+    )  # 14:05 in Uralsk (UTC+5)
+    officer_uralsk.language = language
+    officer_uralsk.save(update_fields=["language"])
+    client.force_login(officer_uralsk)
+
+    page = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    listed = client.get("/appeals/").content.decode()
+
+    assert f"<dd>{registered}</dd>" in page
+    assert f'<dd id="appeal-deadline">{deadline}' in page
+    assert '<time datetime="2026-12-17">17.12.2026</time>' in listed  # the short format, in both

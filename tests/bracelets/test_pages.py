@@ -142,3 +142,21 @@ def test_people_overview_for_an_administrator_sorts_the_worst_first(administrato
     rows = people_overview(user=administrator)
     assert [row.person for row in rows] == [person, calm]
     assert [row.state for row in rows] == ["alarm", "ok"]
+
+
+def test_the_card_writes_dates_as_the_kazakh_locale_does_and_names_the_home_zone_in_kazakh(
+    client, person, officer_uralsk, send
+):
+    from tests.bracelets.conftest import NOON
+
+    send(NOON, north_m=500)  # 12:00:00 in Uralsk
+    officer_uralsk.language = "kk"
+    officer_uralsk.save(update_fields=["language"])
+    login(client, officer_uralsk)
+    client.post(f"/bracelets/people/{person.pk}/", {"reason": "check"})
+
+    body = client.get(f"/bracelets/people/{person.pk}/").content.decode()
+
+    assert "<td>02.03.2026 12:00:00</td>" in body
+    assert "<li>Болу аймағы (одан шықпау керек): Үй (60 m)" in body
+    assert "Home" not in body
