@@ -145,7 +145,9 @@ class ReceivedFrame(models.Model):
 
 
 class AlarmEvent(models.Model):
-    """One event a panel reported (stored once, even when the frame was repeated)."""
+    """One event a panel reported (stored once, even when the frame was repeated). An alarm's alert (or a
+    restore's update of it) follows the event's commit, outside the ACK's path: `alert_pending` marks the
+    events still waiting for it."""
 
     panel = models.ForeignKey(AlarmPanel, on_delete=models.PROTECT, related_name="events")
     frame = models.OneToOneField(ReceivedFrame, on_delete=models.PROTECT, related_name="event")
@@ -162,11 +164,17 @@ class AlarmEvent(models.Model):
     description = models.CharField(_("description"), max_length=100)
     extended = models.JSONField(_("extended data"), default=dict, blank=True)
     alert = models.ForeignKey("opscenter.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # An alarm or restore is committed (and ACKed) with this set; raising or updating its alert clears it in
+    # the same transaction. A receiver that dies in between leaves it set, and the sweep finishes the job.
+    alert_pending = models.BooleanField(_("alert pending"), default=False)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         verbose_name = _("alarm event")
         verbose_name_plural = _("alarm events")
+        indexes = [
+            models.Index(fields=["panel", "id"], condition=models.Q(alert_pending=True), name="event_alert_pending")
+        ]
 
     def __str__(self) -> str:
         return f"{self.panel.account} {self.code} {self.description}"

@@ -9,6 +9,13 @@ hand it to `frames_receive`, which commits the lot in one transaction before any
 database fails, the frames get no answer at all and the panels repeat them: an alarm is never
 acknowledged and then lost.
 
+Alerts are raised after the ACKs, not before: an alarm's event is committed marked `alert_pending`, the
+ACKs go out, and then the batcher raises the batch's alerts (`events_alert`) before it takes more
+frames. A panic costs the other panels of its batch no more than a link test does, holds no panel's lock
+while its alert is raised, and its alert never waits behind other panels' frames. A receiver that dies
+in between leaves the mark; the sweep (at start, then every few seconds here, and from beat) raises what
+was left, exactly once.
+
 Hostile peers are bounded everywhere: connections in total (below the file-descriptor limit, so a new
 panel is always accepted or refused, never left hanging) and per address; a frame must complete within
 `SIA_FRAME_SECONDS` of its first byte; a connection is closed after `SIA_MAX_BAD_FRAMES` bad frames;
@@ -24,7 +31,7 @@ import time
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -33,7 +40,16 @@ from django.utils import timezone
 
 from alarms import dc09
 from alarms.selectors import accounts_receiving
-from alarms.services import Incoming, Received, Refusal, frames_receive, peer_address, refusals_record, sample_text
+from alarms.services import (
+    Incoming,
+    Received,
+    Refusal,
+    events_alert,
+    frames_receive,
+    peer_address,
+    refusals_record,
+    sample_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +74,14 @@ def _handle(batch: list[Incoming]) -> list[Received | None]:
         return [result for incoming in batch for result in _handle([incoming])]
     finally:
         close_old_connections()  # as at the end of a request: keeps only healthy persistent connections
+
+
+def _alert(panels: set[int] | None, received_before: datetime | None = None) -> int:
+    close_old_connections()
+    try:
+        return events_alert(panels=panels, received_before=received_before)
+    finally:
+        close_old_connections()
 
 
 def _in_thread(function):
@@ -196,11 +220,27 @@ class Receiver:
             return
         self.known_accounts = frozenset(accounts)
 
+    async def sweep_alerts(self, *, received_before: datetime | None = None) -> None:
+        """Raise the alerts of events committed without them (this receiver or another died before it
+        raised them): all of them, or those pending since before `received_before`."""
+        try:
+            settled = await sync_to_async(_alert, thread_sensitive=False, executor=self.executor)(None, received_before)
+        except Exception:
+            logger.exception("The sweep of pending alarm alerts failed; trying again later")
+            return
+        if settled:
+            logger.warning("Raised the alerts of %d events committed without them", settled)
+
     async def _housekeeper(self) -> None:
         last_refresh = time.monotonic()
+        await self.sweep_alerts()  # what a receiver that died left behind
         while True:
             await asyncio.sleep(self.refusal_flush_seconds)
             await self.flush_refusals()
+            # Not what a batcher is raising right now: only what has been pending past the delay.
+            await self.sweep_alerts(
+                received_before=timezone.now() - timedelta(seconds=settings.SIA_ALERT_SWEEP_AFTER_SECONDS)
+            )
             if self.dropped:
                 logger.warning("%d frames or datagrams dropped over the receiver's bounds so far", self.dropped)
             if time.monotonic() - last_refresh >= ACCOUNTS_REFRESH_SECONDS:
@@ -213,6 +253,7 @@ class Receiver:
         assert self.queue is not None
         # sync_to_async, not run_in_executor: the worker thread then publishes live changes on this loop.
         handle = sync_to_async(_handle, thread_sensitive=False, executor=self.executor)
+        alert = sync_to_async(_alert, thread_sensitive=False, executor=self.executor)
         while True:
             batch = await self.queue.get_batch(BATCH_MAX_FRAMES)
             try:
@@ -223,6 +264,13 @@ class Receiver:
             for (_incoming, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
+            # The answers go out while the batch's alerts are raised (the loop writes them as this awaits).
+            due = {result.alert_panel for result in results if result is not None and result.alert_panel is not None}
+            if due:
+                try:
+                    await alert(due)
+                except Exception:  # the events stay pending: the sweep raises their alerts
+                    logger.exception("Raising the alerts of %d panels failed; the sweep will", len(due))
 
     def check(self, raw: bytes, transport: str, peer: str) -> dc09.Frame | None:
         """The frame read from `raw`, or None (counted as refused) when it is none."""

@@ -1,13 +1,16 @@
 """Every write of the alarms app: panels, received frames and events, alerts, supervision.
 
-`frame_receive` is the receiver's one entry point: it returns the bytes to answer, or None for no answer,
-and returns an ACK only after the frame and its consequences are committed.
+`frames_receive` is the receiver's entry point: it returns what to answer each frame, and an ACK only after
+the frame and its event are committed. An alarm's alert (or a restore's update of it) is raised after the
+ACK by `events_alert`, from the events committed with `alert_pending`; a receiver that dies in between
+leaves them for the sweep (`events_alert` again, at its next start and from beat), so no alarm is lost.
 """
 
 import hashlib
 import ipaddress
 import logging
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from alarms import dc09
-from alarms.codes import EventClass
+from alarms.codes import EventClass, Meaning, contact_id_meaning, sia_meaning
 from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput, parse_networks
 from alarms.readings import Reading, read
 from opscenter.models import District, User
@@ -37,6 +40,7 @@ class Received:
     response: bytes | None
     outcome: str
     reason: str = ""
+    alert_panel: int | None = None  # the panel whose new event waits for its alert: `events_alert` after answering
 
 
 def _alert_key(panel: AlarmPanel, kind: str) -> str:
@@ -102,18 +106,25 @@ def frames_receive(frames: list[Incoming], *, now: datetime | None = None) -> li
                 results[index] = decision
                 refusals.append(Refusal.of(incoming, decision.reason, now=now, account=frame.account or ""))
                 continue
-            accepted.append(_Accepted(frame, decision, panel, incoming))  # type: ignore[arg-type]
+            accepted.append(_Accepted(frame, decision, panel, incoming, index))  # type: ignore[arg-type]
             results[index] = Received(dc09.build_ack(frame, panel.aes_key or None, now), "ack")  # type: ignore[union-attr]
         if accepted:
-            _store(accepted, now=now)
+            for item in _store(accepted, now=now):
+                ack = results[item.index]
+                assert ack is not None
+                results[item.index] = replace(ack, alert_panel=item.panel.pk)
         if refusals:
             refusals_record(refusals)
     return results  # type: ignore[return-value]
 
 
 def frame_receive(*, raw: bytes, transport: str, peer: str, now: datetime | None = None) -> Received:
-    """Handle one frame in its own transaction (see `frames_receive`)."""
-    return frames_receive([Incoming(raw, transport, peer)], now=now)[0]
+    """Handle one frame in its own transaction (see `frames_receive`), then raise its alert (the demo's
+    simulator; the receiver answers first and raises after)."""
+    received = frames_receive([Incoming(raw, transport, peer)], now=now)[0]
+    if received.alert_panel is not None:
+        events_alert(panels=[received.alert_panel])
+    return received
 
 
 def peer_address(peer: str) -> str:
@@ -163,11 +174,20 @@ class _Accepted:
     reading: Reading
     panel: AlarmPanel
     incoming: Incoming
+    index: int  # in the batch
 
     @property
     def is_link_test(self) -> bool:
         # A link test only proves the link: kept as a frame, never an event, so a repeat needs no check.
         return self.frame.message_id == "NULL" or self.reading.event_class == EventClass.TEST
+
+    @property
+    def needs_alert(self) -> bool:
+        """An alarm raises an alert; a restore updates the open one."""
+        meaning = self.reading.meaning
+        return (meaning.event_class == EventClass.ALARM and bool(meaning.severity)) or (
+            meaning.event_class == EventClass.RESTORE
+        )
 
 
 @dataclass(frozen=True)
@@ -235,8 +255,9 @@ def _digest(frame: dc09.Frame) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _store(accepted: list[_Accepted], *, now: datetime) -> None:
-    """Store a batch's accepted frames, their events and what follows, in bulk."""
+def _store(accepted: list[_Accepted], *, now: datetime) -> list[_Accepted]:
+    """Store a batch's accepted frames and their events in bulk, and refresh supervision. Returns the
+    frames whose new events wait for their alert (`alert_pending`)."""
     digests = {id(item): _digest(item.frame) for item in accepted if not item.is_link_test}
     seen: set[tuple[str, str, str]] = set()
     if digests:
@@ -277,7 +298,7 @@ def _store(accepted: list[_Accepted], *, now: datetime) -> None:
             )
         )
     stored = ReceivedFrame.objects.bulk_create(rows)
-    events = AlarmEvent.objects.bulk_create(
+    AlarmEvent.objects.bulk_create(
         [
             AlarmEvent(
                 panel=item.panel,
@@ -294,29 +315,83 @@ def _store(accepted: list[_Accepted], *, now: datetime) -> None:
                 event_class=item.reading.event_class,
                 description=item.reading.meaning.description,
                 extended=dict(item.frame.extended),
+                alert_pending=item.needs_alert,
             )
             for item, row in new_events
         ]
     )
     _heard({item.panel.pk: item.panel for item in accepted}.values(), now)
-    alerted = []
-    for (item, _row), event in zip(new_events, events, strict=True):
-        reading, panel = item.reading, item.panel
-        if reading.event_class == EventClass.ALARM and reading.meaning.severity:
-            event.alert = _raise_alarm(panel=panel, event=event, severity=reading.meaning.severity)
-        elif reading.event_class == EventClass.RESTORE:
-            event.alert = alert_update_open(
-                dedup_key=_alert_key(panel, reading.meaning.kind),
-                text=phrase(
-                    gettext_noop("Restore from the panel: %(description)s"),
-                    description=phrase(reading.meaning.description),
-                ),
-                payload={"restored_at": now.isoformat()},
-            )
-        if event.alert is not None:
-            alerted.append(event)
-    if alerted:
-        AlarmEvent.objects.bulk_update(alerted, ["alert"])
+    return [item for item, _row in new_events if item.needs_alert]
+
+
+def events_alert(*, panels: Collection[int] | None = None, received_before: datetime | None = None) -> int:
+    """Raise the alerts of alarm events committed without them (`alert_pending`), and apply restores to the
+    open alerts: every pending event of `panels` (the receiver, after answering), or of the panels with an
+    event pending since before `received_before` (the sweep), or of all. Returns how many were settled.
+
+    Each event is settled once: its alert and the cleared flag commit together, so a crash leaves both
+    undone and the next sweep does it. A panel's events are settled in the order received, so a restore
+    never overtakes its alarm."""
+    if panels is None:
+        pending = AlarmEvent.objects.filter(alert_pending=True)
+        if received_before is not None:
+            pending = pending.filter(received_at__lt=received_before)
+        panels = set(pending.values_list("panel_id", flat=True).distinct())
+    if not panels:
+        return 0
+    try:
+        return _settle(panels)
+    except Exception:
+        if len(panels) == 1:
+            raise
+        # One panel's failure must not hold up the others' alerts: each on its own.
+        logger.exception("Raising the alerts of %d panels failed; one by one", len(panels))
+    settled = 0
+    for panel in sorted(panels):
+        try:
+            settled += _settle([panel])
+        except Exception:
+            logger.exception("The alerts of panel %s were not raised; the sweep tries again", panel)
+    return settled
+
+
+def _settle(panels: Collection[int]) -> int:
+    with transaction.atomic():
+        # Locked in the order received. A second caller (another receiver process, the sweep) waits for the
+        # rows, then finds them settled (PostgreSQL checks a waited-for row's condition again) and skips them.
+        events = list(
+            AlarmEvent.objects.select_for_update(of=("self",))
+            .select_related("panel__protected_object__district__center")
+            .filter(alert_pending=True, panel_id__in=panels)
+            .order_by("pk")
+        )
+        for event in events:
+            event.alert = _alert_of(event)
+            event.alert_pending = False
+        if events:
+            AlarmEvent.objects.bulk_update(events, ["alert", "alert_pending"])
+    return len(events)
+
+
+def _meaning(event: AlarmEvent) -> Meaning:
+    return contact_id_meaning(event.code, event.qualifier) if event.protocol == "ADM-CID" else sia_meaning(event.code)
+
+
+def _alert_of(event: AlarmEvent):
+    """Raise the alert of an alarm, or update the open one with a restore (None when none is open)."""
+    panel, meaning = event.panel, _meaning(event)
+    if event.event_class == EventClass.ALARM and meaning.severity:
+        return _raise_alarm(panel=panel, event=event, severity=meaning.severity)
+    if event.event_class == EventClass.RESTORE:
+        return alert_update_open(
+            dedup_key=_alert_key(panel, event.kind),
+            text=phrase(
+                gettext_noop("Restore from the panel: %(description)s"),
+                description=phrase(event.description),
+            ),
+            payload={"restored_at": event.received_at.isoformat()},
+        )
+    return None
 
 
 def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):

@@ -299,6 +299,7 @@ CELERY_TASK_ROUTES = {
     "opscenter.tasks.deliver_due_outbox": {"queue": CELERY_QUEUE_DELIVERIES},
     "opscenter.tasks.escalate_alerts": {"queue": CELERY_QUEUE_ESCALATION},
     "alarms.tasks.supervise_panels": {"queue": CELERY_QUEUE_ESCALATION},
+    "alarms.tasks.alert_due_events": {"queue": CELERY_QUEUE_ESCALATION},
     "bracelets.tasks.supervise_bracelets": {"queue": CELERY_QUEUE_ESCALATION},
 }
 # Time limits (prefork workers): at the soft limit the task gets SoftTimeLimitExceeded and may clean up
@@ -324,6 +325,7 @@ CELERY_BEAT_SCHEDULE = {
     "seal-audit": {"task": "opscenter.tasks.seal_audit", "schedule": 60.0},
     "deliver-due-outbox": {"task": "opscenter.tasks.deliver_due_outbox", "schedule": 30.0},
     "supervise-alarm-panels": {"task": "alarms.tasks.supervise_panels", "schedule": 15.0},
+    "alert-due-alarm-events": {"task": "alarms.tasks.alert_due_events", "schedule": 15.0},
     "purge-alarm-frames": {"task": "alarms.tasks.purge_frames", "schedule": 3600.0},
     "purge-appeals-leftovers": {"task": "appeals.tasks.purge_leftovers", "schedule": 3600.0},
     "supervise-bracelets": {"task": "bracelets.tasks.supervise_bracelets", "schedule": 30.0},
@@ -410,6 +412,9 @@ SIA_QUEUE_MAX = env.int("SIA_QUEUE_MAX", default=2000)
 SIA_QUEUE_NOISE_MAX = env.int("SIA_QUEUE_NOISE_MAX", default=200)
 # Refused input is counted in memory and written, one row per source address, this often.
 SIA_REFUSAL_FLUSH_SECONDS = env.float("SIA_REFUSAL_FLUSH_SECONDS", default=5)
+# An alarm's alert is raised right after its ACK; an event still without its alert this long after it was
+# received (its receiver died in between) is raised by the sweep (the receiver's housekeeping and beat).
+SIA_ALERT_SWEEP_AFTER_SECONDS = env.float("SIA_ALERT_SWEEP_AFTER_SECONDS", default=5)
 # Received frames without an event (link tests, repeats) and refusal tallies are deleted after this many days.
 SIA_FRAME_RETENTION_DAYS = env.int("SIA_FRAME_RETENTION_DAYS", default=90)
 

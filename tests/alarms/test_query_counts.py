@@ -1,5 +1,6 @@
 """Exact query counts of the receiver's hot path, pinned: a regression fails here, not in a benchmark
-months later. A batch costs the same queries whatever its size; only alarms and restores add their own."""
+months later. A batch costs the same queries before its ACKs whatever its size and whatever it holds;
+alarms and restores cost their own queries after the ACKs (`events_alert`)."""
 
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from alarms.models import AlarmPanel
-from alarms.services import Incoming, frame_receive, frames_receive, panel_create
+from alarms.services import Incoming, events_alert, frame_receive, frames_receive, panel_create
 from tests.alarms.conftest import KEY
 from tests.alarms.frames import build_frame
 from tests.factories import district
@@ -42,13 +43,34 @@ def test_a_link_test_panels_then_frame_then_supervision(heard_a_minute_ago, djan
         assert receive(raw).outcome == "ack"
 
 
-def test_a_new_alarm_panel_repeats_frame_event_supervision_then_the_alert(
+def test_a_new_alarm_before_its_ack_panels_repeats_frame_event_supervision_and_no_alert(
     heard_a_minute_ago, django_assert_num_queries
 ):
-    # panels, repeats, frame, event, supervision; alert_raise (the center, its savepoint, the open alert of the
-    # key, the alert, its event, the audit entry, release); the event's link to its alert.
-    with django_assert_num_queries(TRANSACTION + 5 + 7 + 1):
-        assert receive(build_frame(data="1120 01 015", sequence="0001")).outcome == "ack"
+    batch = [Incoming(build_frame(data="1120 01 015", sequence="0001"), "tcp", "192.0.2.10:40000")]
+    with django_assert_num_queries(TRANSACTION + 5):  # panels, repeats, frame, event, supervision
+        [received] = frames_receive(batch)
+    assert (received.outcome, received.alert_panel) == ("ack", AlarmPanel.objects.get(account="1234").pk)
+
+
+def test_an_alarms_alert_after_the_ack_the_events_the_alert_and_the_link(heard_a_minute_ago, django_assert_num_queries):
+    [received] = frames_receive([Incoming(build_frame(data="1120 01 015", sequence="0001"), "tcp", "p")])
+    assert received.alert_panel is not None
+    # the pending events with their panels, objects, districts and centers; alert_raise (its savepoint, the
+    # open alert of the key, the alert, its event, the audit entry, release); the events' links and flags.
+    with django_assert_num_queries(TRANSACTION + 1 + 6 + 1):
+        assert events_alert(panels=[received.alert_panel]) == 1
+
+
+def test_a_restore_after_the_ack_the_events_the_alerts_update_and_the_link(
+    heard_a_minute_ago, django_assert_num_queries
+):
+    receive(build_frame(data="1120 01 015", sequence="0001"))
+    [received] = frames_receive([Incoming(build_frame(data="3120 01 015", sequence="0002"), "tcp", "p")])
+    assert received.alert_panel is not None
+    # the pending events; alert_update_open (its savepoint, the open alert, its update, its event, release);
+    # the events' links and flags.
+    with django_assert_num_queries(TRANSACTION + 1 + 5 + 1):
+        assert events_alert(panels=[received.alert_panel]) == 1
 
 
 def test_a_repeat_panels_repeats_frame_and_nothing_else(heard_a_minute_ago, django_assert_num_queries):
