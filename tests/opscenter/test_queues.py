@@ -33,6 +33,7 @@ def queue_of(task_name: str) -> str:
         ("opscenter.tasks.deliver_due_outbox", "deliveries"),
         ("opscenter.tasks.escalate_alerts", "escalation"),
         ("alarms.tasks.supervise_panels", "escalation"),
+        ("alarms.tasks.alert_due_events", "escalation"),
         ("bracelets.tasks.supervise_bracelets", "escalation"),
         ("appeals.tasks.purge_leftovers", "default"),
         ("bracelets.tasks.purge_positions", "default"),
