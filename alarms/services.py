@@ -86,8 +86,7 @@ def frames_receive(frames: list[Incoming], *, now: datetime | None = None) -> li
         panels = (
             {
                 panel.account: panel
-                for panel in AlarmPanel.objects.select_for_update(of=("self",))
-                .select_related("protected_object__district")
+                for panel in AlarmPanel.objects.select_for_update()
                 .filter(account__in=accounts, is_active=True)
                 .order_by("account")
             }
