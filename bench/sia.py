@@ -4,7 +4,9 @@ own receiver (which ACKs before its handler runs and stores nothing) under the s
 Many simulated panels, each on its own TCP connection, send Contact ID frames on a steady schedule
 (mostly periodic tests, some panics and restores), one outstanding frame per panel as real panels do.
 Latency runs from the frame's scheduled send time to its ACK, so a receiver falling behind shows.
-After the run, the events in the database are counted against the ACKs: an ACK means stored.
+After the run, the events in the database are counted against the ACKs: an ACK means stored. Alerts
+are raised after the ACKs: the run reports how long after its frame's receipt each panic's alert was
+raised, and that no alarm event was left without its alert.
 
     .venv/bin/python bench/sia.py                          # 500 frames/s from 50 panels for 10 s
     .venv/bin/python bench/sia.py --seconds 3 --rate 100   # quick
@@ -88,11 +90,8 @@ def clean_up() -> None:
 
     panels = AlarmPanel.objects.filter(account__startswith=ACCOUNT_PREFIX)
     alert_pks = list(AlarmEvent.objects.filter(panel__in=panels, alert__isnull=False).values_list("alert", flat=True))
-    alert_pks += list(
-        Alert.objects.filter(
-            dedup_key__in=[f"alarms:{pk}:silent" for pk in panels.values_list("pk", flat=True)]
-        ).values_list("pk", flat=True)
-    )
+    keys = [f"alarms:{pk}:{kind}" for pk in panels.values_list("pk", flat=True) for kind in ("silent", "panic")]
+    alert_pks += list(Alert.objects.filter(dedup_key__in=keys).values_list("pk", flat=True))
     AlarmEvent.objects.filter(panel__in=panels).delete()
     ReceivedFrame.objects.filter(account__startswith=ACCOUNT_PREFIX).delete()
     AlertEvent.objects.filter(alert__in=alert_pks).delete()
@@ -250,6 +249,26 @@ def stored_events(accounts: list[str]) -> int:
     return ReceivedFrame.objects.filter(account__in=accounts, response="ack").count()
 
 
+def alerts_after_receipt(accounts: list[str]) -> dict:
+    """From the database: how long after its frame was received each new alert was raised, and the alarm
+    events (panics and restores) still waiting for their alert once the receiver has stopped."""
+    from alarms.models import AlarmEvent
+    from opscenter.models import Alert
+
+    events = AlarmEvent.objects.filter(panel__account__in=accounts, event_class__in=("alarm", "restore"))
+    first_received: dict[int, datetime] = {}
+    for alert_pk, received_at in events.filter(alert__isnull=False).order_by("pk").values_list("alert", "received_at"):
+        first_received.setdefault(alert_pk, received_at)
+    raised = Alert.objects.filter(pk__in=first_received).values_list("pk", "raised_at")
+    delays = sorted((at - first_received[pk]).total_seconds() * 1000 for pk, at in raised)
+    return {
+        "alerts_raised": len(delays),
+        "alert_delay": percentiles(delays),
+        "alarm_events_without_alert": events.filter(alert__isnull=True, event_class="alarm").count(),
+        "events_pending": events.filter(alert_pending=True).count(),
+    }
+
+
 def main() -> None:
     args = parse_args()
     set_up_django("sia")
@@ -259,6 +278,7 @@ def main() -> None:
     ours = run("opscenter (ACK after commit)", [python, "manage.py", "run_sia_receiver", "--host", "127.0.0.1",
                "--port", str(ours_port), "--processes", str(args.processes)], ours_port, accounts, args)  # fmt: skip
     ours["stored_acked_frames"] = stored_events(accounts)
+    ours["alerts"] = alerts_after_receipt(accounts)
     baseline = run("pysiaalarm (ACK before handler, stores nothing)", [python, "-c", PYSIAALARM_SERVER, str(theirs_port),
                    ",".join(accounts)], theirs_port, accounts, args)  # fmt: skip
     result = {
@@ -297,6 +317,12 @@ def report(result: dict) -> None:
     )
     acks = ours["acked"] + ours.get("flat_out_acked", 0)
     print(f"ACKed frames stored: {ours['stored_acked_frames']} of {acks} ACKs; panics sent (paced): {ours['panics']}")
+    alerts, delay = ours["alerts"], ours["alerts"]["alert_delay"]
+    print(
+        f"alerts raised after the ACK: {alerts['alerts_raised']}, raised after their frame's receipt p50 "
+        f"{delay['p50_ms']} ms, p99 {delay['p99_ms']} ms, max {delay['max_ms']} ms; alarm events without an alert "
+        f"{alerts['alarm_events_without_alert']}, still pending {alerts['events_pending']}"
+    )
     if "flat_out_frames_per_second" in ours:
         print(
             f"flat out, {result['panels']} panels each waiting for its ACK: opscenter "
