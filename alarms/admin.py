@@ -83,7 +83,7 @@ class ReceivedFrameAdmin(InternalsAdmin, ReadOnlyAdmin):
 class AlarmEventAdmin(InternalFieldsAdmin, ReadOnlyAdmin):
     internal_fields = ("frame",)  # the raw frame, as the receiver stored it
     list_display = ["received_at", "panel", "protocol", "code", "qualifier", "kind", "event_class", "zone", "alert"]
-    list_filter = ["event_class", "kind", "protocol"]
+    list_filter = ["event_class", "kind", "protocol", "alert_pending"]
     search_fields = ["panel__account", "panel__protected_object__name", "code"]
     date_hierarchy = "received_at"
     list_select_related = ["panel__protected_object", "alert"]
