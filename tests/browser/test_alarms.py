@@ -2,6 +2,7 @@
 receiver, ACK, the alarm on the operator's dashboard with the object's card, acknowledged and resolved."""
 
 import socket
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -36,6 +37,15 @@ def school():
     return panel
 
 
+def raised() -> Alert:
+    """The alarm's alert, raised right after the ACK (not before it)."""
+    deadline = time.monotonic() + 10
+    while (alert := Alert.objects.filter(source="alarms").first()) is None:
+        assert time.monotonic() < deadline, "no alert raised"
+        time.sleep(0.05)
+    return alert
+
+
 def press(port: int, data: str, sequence: str) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as panel:
         panel.sendall(build_frame(account="5A5A", data=data, sequence=sequence))
@@ -51,7 +61,7 @@ def test_a_panic_appears_with_the_objects_card_and_is_acknowledged_and_resolved(
     response = press(receiver.port, "1120 01 015", "0001")
 
     assert response[9:-1] == b'"ACK"0001R1L0#5A5A[]'
-    alert = Alert.objects.get(source="alarms")
+    alert = raised()
     row = page.locator(f'#alert-list .alert-row[data-alert-id="{alert.pk}"]')
     expect(row).to_have_attribute("data-severity", "1")
     expect(row).to_contain_text("School No. 5")
@@ -90,7 +100,7 @@ def test_a_duress_is_shown_with_its_caution(new_page, log_in, receiver, school):
 
     press(receiver.port, "1121 01 002", "0002")
 
-    alert = Alert.objects.get(source="alarms")
+    alert = raised()
     page.locator(f'#alert-list .alert-row[data-alert-id="{alert.pk}"]').click()
     page.keyboard.press("Enter")
     caution = page.locator("#detail [data-field=caution]")
