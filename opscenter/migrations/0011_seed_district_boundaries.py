@@ -35,17 +35,21 @@ def _ring(points):
 def seed(apps, schema_editor):
     District = apps.get_model("opscenter", "District")
     now = timezone.now()
-    for district in District.objects.filter(code__in=OUTLINES, boundary__isnull=True):
-        rings = OUTLINES[district.code]
+    # update(), not assignment: until appeals 0004 runs, appeals' DistrictBoundary is still in the
+    # historical state with related_name "boundary", and its reverse accessor shadows the new field on the
+    # model class (a database migrated before 0010 reaches this migration that way).
+    for pk, code in District.objects.filter(code__in=OUTLINES, boundary__isnull=True).values_list("pk", "code"):
+        rings = OUTLINES[code]
         outer = rings[0]
-        district.boundary = {"type": "Polygon", "coordinates": [_ring(ring) for ring in rings]}
-        district.boundary_min_longitude = min(x for x, _y in outer)
-        district.boundary_max_longitude = max(x for x, _y in outer)
-        district.boundary_min_latitude = min(y for _x, y in outer)
-        district.boundary_max_latitude = max(y for _x, y in outer)
-        district.boundary_source = SOURCE
-        district.boundary_loaded_at = now
-        district.save()
+        District.objects.filter(pk=pk).update(
+            boundary={"type": "Polygon", "coordinates": [_ring(ring) for ring in rings]},
+            boundary_min_longitude=min(x for x, _y in outer),
+            boundary_max_longitude=max(x for x, _y in outer),
+            boundary_min_latitude=min(y for _x, y in outer),
+            boundary_max_latitude=max(y for _x, y in outer),
+            boundary_source=SOURCE,
+            boundary_loaded_at=now,
+        )
 
 
 def unseed(apps, schema_editor):
