@@ -9,7 +9,6 @@ goes to `reports_receive`, the one place positions are judged.
 """
 
 from django.conf import settings
-from django.http import QueryDict
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
@@ -18,10 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bracelets import protocols
-from bracelets.protocols import Report, ReportError
 from bracelets.services.evaluation import BRACELET_KIND, GATEWAY_KIND, Outcome, reports_receive
+from opscenter import osmand
 from opscenter.authentication import DeviceSecretAuthentication, DeviceUseRecording
+from opscenter.osmand import Report, ReportError
 from opscenter.parsers import JSONTooDeep, json_loads
 from opscenter.requests import request_device
 from opscenter.throttling import DeviceRateThrottle
@@ -83,10 +82,6 @@ def _json_body(request: Request):
         raise exceptions.ValidationError({"body": ["The body is not valid JSON."]}) from None
 
 
-def _is_json(request: Request) -> bool:
-    return request.content_type.split(";")[0].strip().lower() in ("application/json", "text/json")
-
-
 def _receive(request: Request, reports: list[Report], source: str) -> list[Outcome]:
     try:
         return reports_receive(credential=request_device(request), reports=reports, source=source)
@@ -118,14 +113,12 @@ class TrackingOsmAndApi(_IntakeApi):
 
     def _handle(self, request: Request) -> Response:
         try:
-            query = {k: v for k, v in request.query_params.items() if k != "key"}
-            if request.method == "POST" and not query and _is_json(request):
-                reports = protocols.read_osmand_json(_json_body(request))
-            else:
-                form = None
-                if request.method == "POST" and not query:
-                    form = QueryDict(request._request.body, encoding="utf-8")
-                reports = [protocols.read_osmand_query(request.query_params, form)]
+            reports = osmand.read_osmand_request(
+                method=request.method or "GET",
+                query=request.query_params,
+                body=request._request.body,
+                content_type=request.content_type,
+            )
         except ReportError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
         outcomes = _receive(request, reports, "osmand")
@@ -141,7 +134,7 @@ class TrackingTraccarApi(_IntakeApi):
                    responses=OutcomeSerializer)  # fmt: skip
     def post(self, request: Request) -> Response:
         try:
-            report = protocols.read_traccar_forward(_json_body(request))
+            report = osmand.read_traccar_forward(_json_body(request))
         except ReportError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
         if request_device(request).kind == GATEWAY_KIND and not report.device_id:
@@ -154,7 +147,7 @@ class TrackingBatchApi(_IntakeApi):
     @extend_schema(summary="Buffered positions of one bracelet", request=None, responses=BatchOutputSerializer)
     def post(self, request: Request) -> Response:
         try:
-            reports = protocols.read_batch(_json_body(request), limit=settings.BRACELET_BATCH_MAX_POSITIONS)
+            reports = osmand.read_batch(_json_body(request), limit=settings.BRACELET_BATCH_MAX_POSITIONS)
         except ReportError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
         return Response(_counts(_receive(request, reports, "batch")))

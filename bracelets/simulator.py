@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from bracelets.models import Bracelet, ZoneKind
-from bracelets.protocols import Report
 from bracelets.schedules import WeeklyWindow, local
 from bracelets.services.evaluation import bracelets_supervise, reports_receive
 from bracelets.services.registry import bracelet_add, person_enrol, zone_create
 from opscenter.models import District
+from opscenter.osmand import Report
 
 # unique id, IIN, name, home latitude, longitude, role in the demo
 DEMO_PEOPLE = [

@@ -38,11 +38,12 @@ from bracelets.models import (
     ViolationStatus,
 )
 from bracelets.models.positions import OPEN_VIOLATION_STATUSES
-from bracelets.protocols import REMOVAL_ALARMS, TAMPER_ALARMS, Report, ReportError
+from bracelets.protocols import REMOVAL_ALARMS, TAMPER_ALARMS
 from bracelets.rules import Rules, rules_for
 from bracelets.schedules import local
 from opscenter.errors import DomainError, InvalidTransition
 from opscenter.models import Alert, DeviceCredential, Disposition
+from opscenter.osmand import Report, ReportError
 from opscenter.services.alerts import alert_raise, alert_resolve, alert_update_open
 from opscenter.services.texts import Phrase, in_default_language, phrase
 

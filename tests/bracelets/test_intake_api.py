@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from bracelets import protocols
 from bracelets.models import Bracelet, Position
 from bracelets.services.registry import bracelet_add, gateway_add
+from opscenter import osmand as protocols  # the parser the intake calls (shared with patrol units)
 from opscenter.models import Alert, DeviceCredential
 from tests.bracelets.conftest import HOME, UNIQUE_ID, offset
 from tests.bracelets.test_protocols import TRACCAR_FORWARD, TRACCAR_JSON_EXAMPLES, TRACCAR_QUERY_EXAMPLES
