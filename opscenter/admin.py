@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.models import (
@@ -23,6 +24,8 @@ from opscenter.models import (
     OutboxAttempt,
     OutboxMessage,
     OutboxStatus,
+    Unit,
+    UnitStatusChange,
     User,
 )
 from opscenter.permissions import Capability, has
@@ -31,6 +34,7 @@ from opscenter.services.audit import audit_record
 from opscenter.services.credentials import credential_revoke, credential_rotate
 from opscenter.services.geography import BoundaryInvalid, district_boundaries_load, district_boundary_set
 from opscenter.services.outbox import outbox_replay
+from opscenter.services.units import unit_changed, unit_crew_set, unit_device_issue
 from opscenter.services.users import (
     user_activate,
     user_deactivate,
@@ -456,3 +460,78 @@ class DeviceCredentialAdmin(AuditedAdmin):
     def revoke(self, request, queryset) -> None:
         for credential in queryset:
             credential_revoke(credential=credential, actor=request.user)
+
+
+class UnitStatusChangeInline(admin.TabularInline):
+    model = UnitStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("at", "status_from", "status", "actor_label", "assignment")
+    ordering = ("-at", "-pk")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedAdmin):
+    """Patrol units: call sign, kind, center, district and crew are edited here (audited; the crew through
+    the units service, so their tablets follow at once). Status and position are the services' (the
+    console, the tablet, the unit's device): shown, never edited."""
+
+    list_display = [
+        "call_sign",
+        "kind",
+        "center",
+        "district",
+        "status",
+        "status_changed_at",
+        "position_at",
+        "is_active",
+    ]
+    list_filter = ["center", "status", "kind", "is_active"]
+    list_select_related = ["center", "district"]
+    search_fields = ["call_sign"]
+    filter_horizontal = ["crew"]
+    fields = [
+        "call_sign",
+        "kind",
+        "center",
+        "district",
+        "crew",
+        "is_active",
+        "status",
+        "status_changed_at",
+        "latitude",
+        "longitude",
+        "position_at",
+        "credential",
+    ]
+    readonly_fields = ["status", "status_changed_at", "latitude", "longitude", "position_at", "credential"]
+    inlines = [UnitStatusChangeInline]
+    actions = ["issue_device"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.status_changed_at = obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        crew = form.cleaned_data.pop("crew", None)
+        super().save_related(request, form, formsets, change)
+        if crew is not None:
+            unit_crew_set(unit=form.instance, crew=crew, actor=request.user)
+        unit_changed(unit=form.instance)
+
+    @admin.action(description=_("Issue the unit's device secret (tablet or tracker; shown once)"))
+    def issue_device(self, request, queryset) -> None:
+        for unit in queryset:
+            secret = unit_device_issue(unit=unit, actor=request.user)
+            self.message_user(
+                request,
+                _("Device secret of %(unit)s, shown once: %(secret)s") % {"unit": unit, "secret": secret},
+                messages.WARNING,
+            )

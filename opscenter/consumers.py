@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
@@ -45,11 +46,16 @@ from opscenter.messages import (
     SessionEnded,
     SkippedOut,
     SnapshotOut,
+    TabletChanged,
+    TabletOut,
+    TabletSnapshotOut,
+    UnitChanged,
+    UnitOut,
     UserChanged,
 )
 from opscenter.models import User
-from opscenter.selectors import alert_list, live_groups_for
-from opscenter.serializers import alert_as_dict, alert_worded
+from opscenter.selectors import alert_list, live_groups_for, tablet_groups_for, tablet_units, units_visible
+from opscenter.serializers import alert_as_dict, alert_worded, tablet_unit_as_dict, unit_as_dict
 from opscenter.services.live import session_digest, user_control_group, user_group
 from opscenter.services.presence import presence_connect, presence_disconnect, presence_touch
 
@@ -74,9 +80,10 @@ class Access:
     expires_at: datetime | None
 
 
-def session_access(session_key: str | None) -> Access | int:
+def session_access(session_key: str | None, groups_for: Callable[..., list[str]] = live_groups_for) -> Access | int:
     """Check a socket's session as Django's `get_user` checks a request's, against the store as it is
-    now: the Access, or the close code (NOT_AUTHENTICATED, NOT_ALLOWED)."""
+    now: the Access (the groups `groups_for` gives the user), or the close code (NOT_AUTHENTICATED,
+    NOT_ALLOWED)."""
     if not session_key:
         return NOT_AUTHENTICATED
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
@@ -90,9 +97,9 @@ def session_access(session_key: str | None) -> Access | int:
     hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
     if not any(constant_time_compare(session_hash, candidate) for candidate in hashes):
         return NOT_AUTHENTICATED  # the password changed since this session signed in
-    groups = live_groups_for(user=user)
+    groups = groups_for(user=user)
     if set(groups) <= {user_group(user.pk)}:
-        return NOT_ALLOWED  # no center, no district, not an administrator
+        return NOT_ALLOWED  # no center, no district, not an administrator (a tablet: in no unit's crew)
     return Access(user=user, groups=frozenset([user_control_group(user.pk), *groups]), expires_at=_expiry(store))
 
 
@@ -126,6 +133,7 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: frozenset[str]
     access: Access | None
     language: str = settings.LANGUAGE_CODE
+    groups_for: Callable[..., list[str]] = staticmethod(live_groups_for)
 
     async def connect(self) -> None:
         self.groups_joined, self.access, self.ended = frozenset(), None, False
@@ -137,7 +145,7 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self._refuse(NOT_AUTHENTICATED)
             return
-        access = await database_sync_to_async(session_access)(self.session_key)
+        access = await database_sync_to_async(session_access)(self.session_key, type(self).groups_for)
         if isinstance(access, int):
             await self._refuse(access)
             return
@@ -174,12 +182,17 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         forwarded = sorted(self.groups_joined - {user_control_group(user.pk)})
         numbers = await layers.cursors(self.channel_layer, forwarded)
         parts = await database_sync_to_async(self._open_alerts)(user, self.language)
+        units = await database_sync_to_async(self._units)(user, self.language)
         count = sum(len(part) for part in parts)
         for index, part in enumerate(parts):
             head: SnapshotOut = {
                 "type": "snapshot", "cursors": numbers, "count": count, "part": index,
                 "last": index == len(parts) - 1, "alerts": [],
             }  # fmt: skip
+            if index == 0:  # the units go before "alerts", which must stay the last key
+                del head["alerts"]  # type: ignore[misc]
+                head["units"] = units
+                head["alerts"] = []
             # The alerts were encoded when they were measured: spliced in as they are.
             opening = encode_compact(head)[: -len("]}")]  # "alerts" is the last key: ...,"alerts":[
             await self.send(text_data=opening + ",".join(part) + "]}")
@@ -201,6 +214,12 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
                 parts[-1].append(encoded)
                 size += length + 1
         return parts
+
+    @staticmethod
+    def _units(user, language: str) -> list[dict]:
+        """The units of the scope (a few hundred at most: they go whole in the first part)."""
+        with translation.override(language):
+            return [unit_as_dict(unit) for unit in units_visible(user=user)]
 
     @classmethod
     async def encode_json(cls, content) -> str:
@@ -226,7 +245,7 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         async with self.lock:
             if self.ended:
                 return
-            access = await database_sync_to_async(session_access)(self.session_key)
+            access = await database_sync_to_async(session_access)(self.session_key, type(self).groups_for)
             if isinstance(access, int):
                 await self._end(access)
                 return
@@ -316,4 +335,28 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
                 "title": (event.get("titles") or {}).get(self.language) or event["title"],
                 "group": event["group"], "seq": event["seq"],
             }  # fmt: skip
+            await self.send_json(message)
+
+    async def unit_changed(self, event: UnitChanged) -> None:
+        if await self._forwarding(dict(event)):
+            message: UnitOut = {"type": "unit", "unit": event["unit"], "group": event["group"], "seq": event["seq"]}
+            await self.send_json(message)
+
+
+class TabletConsumer(AlertFeedConsumer):
+    """A unit's tablet (/ws/tablet/): the same session checks as the console's, but the groups are the
+    user's units (their crew) and the messages the tablet's view of them (no payload, no people)."""
+
+    groups_for = staticmethod(tablet_groups_for)
+
+    async def _send_snapshot(self, user: User) -> None:
+        forwarded = sorted(self.groups_joined - {user_control_group(user.pk)})
+        numbers = await layers.cursors(self.channel_layer, forwarded)
+        units = await database_sync_to_async(lambda: [tablet_unit_as_dict(unit) for unit in tablet_units(user=user)])()
+        snapshot: TabletSnapshotOut = {"type": "tablet.snapshot", "cursors": numbers, "units": units}
+        await self.send_json(snapshot)
+
+    async def tablet_changed(self, event: TabletChanged) -> None:
+        if await self._forwarding(dict(event)):
+            message: TabletOut = {"type": "tablet", "unit": event["unit"], "group": event["group"], "seq": event["seq"]}
             await self.send_json(message)

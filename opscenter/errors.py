@@ -57,3 +57,28 @@ class AlertMovedOn(InvalidTransition):
             "by_name": by.display_name if by is not None else None,
             "at": at.isoformat() if at is not None else None,
         }
+
+
+class UnitUnavailable(InvalidTransition):
+    """A unit that cannot take this step now (not available for a dispatch, not on duty, off its
+    assignment): refused with its status as it is, so the console shows it."""
+
+    code = "unit_unavailable"
+    default_detail = _("The unit is not in a state that allows this.")
+
+    def __init__(self, unit, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.unit = unit
+        self.current = {"unit": unit.pk, "call_sign": unit.call_sign, "status": unit.status}
+
+
+class AssignmentMovedOn(InvalidTransition):
+    """A step on an assignment that has moved past it (cleared, or already further along)."""
+
+    code = "assignment_moved_on"
+    default_detail = _("The assignment has moved on.")
+
+    def __init__(self, assignment, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.assignment = assignment
+        self.current = {"status": assignment.status}

@@ -102,3 +102,17 @@ def boundary_validate(geometry: object) -> None:
         for ring in polygon:
             if not _closed(ring):
                 raise GeometryError("a ring must end where it starts")
+
+
+def great_circle_m(latitude_a: float, longitude_a: float, latitude_b: float, longitude_b: float) -> float:
+    """`distance_km` in metres (the choice of the nearest unit)."""
+    return distance_km(latitude_a, longitude_a, latitude_b, longitude_b) * 1000
+
+
+def distance_between_m(
+    latitude_a: float | None, longitude_a: float | None, latitude_b: float | None, longitude_b: float | None
+) -> float | None:
+    """`great_circle_m`, or None when either place is not known."""
+    if latitude_a is None or longitude_a is None or latitude_b is None or longitude_b is None:
+        return None
+    return great_circle_m(latitude_a, longitude_a, latitude_b, longitude_b)

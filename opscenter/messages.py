@@ -9,6 +9,10 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 # An alert as AlertSerializer renders it, the same for the REST API and the feed.
 AlertData = dict[str, Any]
+# A unit as opscenter.serializers.unit_as_dict renders it (consoles: REST and the feed alike), and as
+# tablet_unit_as_dict does for its own tablet (no payload, no people: the alert's title, place, caution).
+UnitData = dict[str, Any]
+TabletUnitData = dict[str, Any]
 
 
 class Numbered(TypedDict):
@@ -71,7 +75,26 @@ class SessionEnded(TypedDict):
     seq: NotRequired[int]
 
 
-LayerMessage = AlertChanged | AlertRemoved | AlertEscalated | UserChanged | SessionEnded
+class UnitChanged(TypedDict):
+    """A unit as it is now (status, position, open assignment), to the groups whose scope covers it:
+    the alerts' groups of its center and district, so a console hears it in order with its alerts."""
+
+    type: Literal["unit.changed"]
+    unit: UnitData
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
+class TabletChanged(TypedDict):
+    """A unit as its tablet sees it, to its crew's tablets (units.unit.<pk>)."""
+
+    type: Literal["tablet.changed"]
+    unit: TabletUnitData
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
+LayerMessage = AlertChanged | AlertRemoved | AlertEscalated | UserChanged | SessionEnded | UnitChanged | TabletChanged
 
 
 # ---- sent to the browser
@@ -88,6 +111,7 @@ class SnapshotOut(TypedDict):
     count: int
     part: int
     last: bool
+    units: NotRequired[list[UnitData]]  # the units of the scope, in the first part only
     alerts: list[AlertData]
 
 
@@ -115,8 +139,37 @@ class AlertEscalatedOut(Numbered):
     title: str
 
 
+class UnitOut(Numbered):
+    type: Literal["unit"]
+    unit: UnitData
+
+
+class TabletSnapshotOut(TypedDict):
+    """A tablet's socket, on connect and whenever its units changed: the user's units as their tablet
+    sees them, and where their groups stood before they were read."""
+
+    type: Literal["tablet.snapshot"]
+    cursors: dict[str, int]
+    units: list[TabletUnitData]
+
+
+class TabletOut(Numbered):
+    type: Literal["tablet"]
+    unit: TabletUnitData
+
+
 class Pong(TypedDict):
     type: Literal["pong"]
 
 
-SocketMessage = SnapshotOut | AlertOut | AlertRemovedOut | AlertEscalatedOut | SkippedOut | Pong
+SocketMessage = (
+    SnapshotOut
+    | AlertOut
+    | AlertRemovedOut
+    | AlertEscalatedOut
+    | SkippedOut
+    | UnitOut
+    | TabletSnapshotOut
+    | TabletOut
+    | Pong
+)

@@ -10,7 +10,7 @@ from enum import StrEnum
 from rest_framework.permissions import BasePermission
 
 from opscenter.errors import NotAllowed
-from opscenter.models import Role, User
+from opscenter.models import Role, Unit, User
 
 
 class Capability(StrEnum):
@@ -31,6 +31,8 @@ class Capability(StrEnum):
     INTERNALS_VIEW = "internals.view"
     WALLBOARD_VIEW = "wallboard.view"  # the supervisor's wallboard: queue, times, operators, escalations
     SHIFT_LOG_KEEP = "shift_log.keep"  # read, write and acknowledge the handover notes of one's centers
+    UNIT_DISPATCH = "unit.dispatch"  # send units of their scope to an alert, clear them, put them on/off duty
+    UNIT_CREW = "unit.crew"  # work a unit's assignments from its tablet, when in its crew (is_crew)
 
 
 _ALL = frozenset(Capability)
@@ -43,6 +45,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.ALERT_DETAILS_READ,
             Capability.PERSON_CARD_OPEN,
             Capability.SHIFT_LOG_KEEP,
+            Capability.UNIT_DISPATCH,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -59,6 +62,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.COVERT_VIEW,
             Capability.WALLBOARD_VIEW,
             Capability.SHIFT_LOG_KEEP,
+            Capability.UNIT_DISPATCH,
         }
     ),
     Role.DISTRICT_OFFICER: frozenset(
@@ -68,6 +72,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.APPEAL_WORK,
             Capability.PERSON_CARD_OPEN,
             Capability.OWN_CASELOAD_DEFAULT,
+            Capability.UNIT_CREW,  # a district officer may be a unit of their own (kind district_officer)
         }
     ),
     Role.ANALYST: frozenset(
@@ -78,8 +83,12 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.COVERT_VIEW,
         }
     ),
-    # Administrators see everything but are not on a center's shift: escalations go to its supervisors.
-    Role.ADMINISTRATOR: _ALL - {Capability.OWN_CASELOAD_DEFAULT, Capability.ALERT_ESCALATION_RECEIVE},
+    # A patrol officer has no scope: only their units' assignments, from the tablet (opscenter.selectors).
+    Role.PATROL: frozenset({Capability.UNIT_CREW}),
+    # Administrators see everything but are not on a center's shift: escalations go to its supervisors;
+    # nor in a unit's crew.
+    Role.ADMINISTRATOR: _ALL
+    - {Capability.OWN_CASELOAD_DEFAULT, Capability.ALERT_ESCALATION_RECEIVE, Capability.UNIT_CREW},
 }
 
 
@@ -101,6 +110,16 @@ def require(user: User, capability: Capability) -> None:
     """For services: raise NotAllowed (403 in the API) unless `user` has `capability`."""
     if not has(user, capability):
         raise NotAllowed()
+
+
+def is_crew(user: User, unit: Unit) -> bool:
+    """Whether `user` works `unit`'s assignments: in its crew, and of a role that may (UNIT_CREW)."""
+    return has(user, Capability.UNIT_CREW) and unit.crew.filter(pk=user.pk).exists()
+
+
+def can_set_unit_status(user: User, unit: Unit) -> bool:
+    """Put a unit on or off duty: its crew, or whoever dispatches (the unit read through their scope)."""
+    return has(user, Capability.UNIT_DISPATCH) or is_crew(user, unit)
 
 
 def holders(capability: Capability) -> list[str]:

@@ -9,7 +9,21 @@ from datetime import datetime
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 
 from opscenter import geo
-from opscenter.models import OPEN_STATUSES, Alert, AlertEvent, District, OperationsCenter, SavedView, User
+from opscenter.geo import distance_between_m
+from opscenter.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    OPEN_STATUSES,
+    Alert,
+    AlertEvent,
+    Assignment,
+    District,
+    OperationsCenter,
+    SavedView,
+    Unit,
+    UnitStatus,
+    User,
+)
+from opscenter.permissions import Capability, has
 
 
 def scoped(queryset: QuerySet, *, user: User, center: str = "center", district: str = "district") -> QuerySet:
@@ -166,3 +180,87 @@ def live_groups_for(*, user: User) -> list[str]:
     groups += [center_group(pk) for pk in user.centers.values_list("pk", flat=True)]
     groups += [district_group(pk) for pk in user.districts.values_list("pk", flat=True)]
     return groups
+
+
+# ---- patrol units
+
+
+def _with_open_assignment(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    open_assignments = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).select_related("alert")
+    return units.select_related("center", "district").prefetch_related(
+        "crew", Prefetch("assignments", queryset=open_assignments, to_attr="open_assignments")
+    )
+
+
+def unit_fresh(unit_pk: int) -> Unit:
+    """A unit with what its messages need (for the services that publish it; no scope: not a person's read)."""
+    return _with_open_assignment(Unit.objects.all()).get(pk=unit_pk)
+
+
+def units_visible(*, user: User) -> QuerySet[Unit]:
+    """The units in service of the user's scope, with their crew and open assignment."""
+    return scoped(_with_open_assignment(Unit.objects.filter(is_active=True)), user=user)
+
+
+# The dispatch picker's order: whoever can go now first, then those busy, then those off duty.
+_STATUS_RANK: dict[str, int] = {
+    UnitStatus.AVAILABLE: 0,
+    UnitStatus.EN_ROUTE: 1,
+    UnitStatus.ON_SCENE: 2,
+    UnitStatus.OFF_DUTY: 3,
+}
+
+
+def unit_list(*, user: User, near: tuple[float, float] | None = None) -> list[tuple[Unit, float | None]]:
+    """The units of the user's scope with their great-circle distance (m) from `near` (None without a
+    position or without `near`): available units first, nearest first, then the busy ones, then those off
+    duty; a unit without a position last in its group."""
+    rows = []
+    for unit in units_visible(user=user):
+        distance = distance_between_m(near[0], near[1], unit.latitude, unit.longitude) if near else None
+        rows.append((unit, distance))
+    rows.sort(
+        key=lambda row: (
+            _STATUS_RANK.get(row[0].status, 9),
+            row[1] is None,
+            row[1] or 0.0,
+            row[0].call_sign,
+        )
+    )
+    return rows
+
+
+def unit_get(*, user: User, unit_pk: int) -> Unit:
+    """The unit, if the user's scope covers it; Unit.DoesNotExist otherwise."""
+    return units_visible(user=user).get(pk=unit_pk)
+
+
+def _crew_units(user: User) -> QuerySet[Unit]:
+    if not user.is_authenticated or not user.is_active or not has(user, Capability.UNIT_CREW):
+        return Unit.objects.none()
+    return Unit.objects.filter(is_active=True, crew=user)
+
+
+def tablet_units(*, user: User) -> QuerySet[Unit]:
+    """The units in service whose crew the user is in (a patrol's tablet), with their open assignment.
+    Nothing for a user whose role may not work a unit's assignments."""
+    return _with_open_assignment(_crew_units(user)).order_by("call_sign")
+
+
+def tablet_assignment_get(*, user: User, assignment_pk: int) -> Assignment:
+    """An assignment of one of the user's units (their tablet); Assignment.DoesNotExist otherwise."""
+    units = _crew_units(user).values("pk")
+    return Assignment.objects.select_related("unit", "alert").filter(unit__in=units).get(pk=assignment_pk)
+
+
+def assignment_get(*, user: User, assignment_pk: int) -> Assignment:
+    """An assignment of a unit of the user's scope (the console); Assignment.DoesNotExist otherwise."""
+    units = scoped(Unit.objects.filter(is_active=True), user=user).values("pk")
+    return Assignment.objects.select_related("unit", "alert").filter(unit__in=units).get(pk=assignment_pk)
+
+
+def tablet_groups_for(*, user: User) -> list[str]:
+    """The channel groups a tablet's socket joins: its user's units (exactly `tablet_units`)."""
+    from opscenter.services.live import unit_group
+
+    return [unit_group(pk) for pk in _crew_units(user).values_list("pk", flat=True)]

@@ -181,3 +181,91 @@ def alert_neutral(alert: Alert) -> dict:
         "escalation_level": alert.escalation_level,
         "escalated_at": _moment(alert.escalated_at),
     }
+
+
+# ---- patrol units
+
+
+def _assignment_times(assignment) -> dict:
+    return {
+        "id": assignment.pk,
+        "alert_id": assignment.alert_id,
+        "status": assignment.status,
+        "status_label": str(assignment.get_status_display()),
+        "dispatched_at": _moment(assignment.dispatched_at),
+        "accepted_at": _moment(assignment.accepted_at),
+        "arrived_at": _moment(assignment.arrived_at),
+        "cleared_at": _moment(assignment.cleared_at),
+    }
+
+
+def _open_assignment(unit):
+    """The unit's open assignment, from `open_assignments` (prefetched by the selectors) when there."""
+    found = getattr(unit, "open_assignments", None)
+    if found is None:
+        from opscenter.models import OPEN_ASSIGNMENT_STATUSES
+
+        found = list(unit.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES).select_related("alert"))
+    return found[0] if found else None
+
+
+def unit_as_dict(unit, *, distance_m: float | None = None) -> dict:
+    """A unit as the consoles see it (REST and the live feed alike): status, position, crew and its open
+    assignment. Needs its center and district selected, its crew and open assignments prefetched."""
+    assignment = _open_assignment(unit)
+    data = {
+        "id": unit.pk,
+        "call_sign": unit.call_sign,
+        "kind": unit.kind,
+        "kind_label": str(unit.get_kind_display()),
+        "status": unit.status,
+        "status_label": str(unit.get_status_display()),
+        "center": unit.center.code,
+        "center_name": str(unit.center.name),
+        "district": unit.district.code if unit.district is not None else None,
+        "district_name": str(unit.district.name) if unit.district is not None else None,
+        "latitude": _number(unit.latitude),
+        "longitude": _number(unit.longitude),
+        "position_at": _moment(unit.position_at),
+        "status_changed_at": _moment(unit.status_changed_at),
+        "updated_at": _moment(unit.updated_at),
+        "crew": sorted(member.display_name for member in unit.crew.all()),
+        "assignment": _assignment_times(assignment) if assignment is not None else None,
+    }
+    if distance_m is not None:
+        data["distance_m"] = round(distance_m)
+    return data
+
+
+def tablet_unit_as_dict(unit) -> dict:
+    """A unit as its own tablet sees it: its status and its open assignment with only what the crew needs
+    of the alert (title, place, caution), never its payload or the people behind it."""
+    assignment = _open_assignment(unit)
+    task = None
+    if assignment is not None:
+        alert = assignment.alert
+        caution = alert.payload.get("caution") if isinstance(alert.payload, dict) else None
+        has_place = alert.latitude is not None and alert.longitude is not None
+        task = {
+            **_assignment_times(assignment),
+            "alert": {
+                "id": alert.pk,
+                "severity": alert.severity,
+                "severity_label": str(alert.get_severity_display()),
+                "title": alert.title,
+                "address": alert.address,
+                "latitude": _number(alert.latitude),
+                "longitude": _number(alert.longitude),
+                "geo_uri": f"geo:{alert.latitude},{alert.longitude}" if has_place else None,
+                "caution": str(caution)[:500] if caution else "",
+            },
+        }
+    return {
+        "id": unit.pk,
+        "call_sign": unit.call_sign,
+        "kind_label": str(unit.get_kind_display()),
+        "status": unit.status,
+        "status_label": str(unit.get_status_display()),
+        "updated_at": _moment(unit.updated_at),
+        "assignment": task,
+    }

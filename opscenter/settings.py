@@ -419,6 +419,8 @@ SIA_ALERT_SWEEP_AFTER_SECONDS = env.float("SIA_ALERT_SWEEP_AFTER_SECONDS", defau
 SIA_FRAME_RETENTION_DAYS = env.int("SIA_FRAME_RETENTION_DAYS", default=90)
 
 DEVICE_SECRET_OVERLAP_HOURS = env.int("DEVICE_SECRET_OVERLAP_HOURS", default=24)
+# A patrol unit's tablet or tracker: a fix timed further ahead of the server's clock is refused.
+UNIT_FUTURE_TOLERANCE_SECONDS = env.int("UNIT_FUTURE_TOLERANCE_SECONDS", default=300)
 
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStreetMap contributors")

@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from alarms import urls as alarms_urls
 from appeals import urls as appeals_urls
 from bracelets import urls as bracelets_urls
 from opscenter import views, views_supervisor
-from opscenter.apis import alerts, maplayers, saved_views
+from opscenter.apis import alerts, maplayers, saved_views, units
 from opscenter.apis.docs import ApiDocsView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -22,6 +22,14 @@ api_v1: list[URLPattern | URLResolver] = [
     path("views/", saved_views.SavedViewListApi.as_view(), name="saved-view-list"),
     path("views/<int:view_pk>/", saved_views.SavedViewDeleteApi.as_view(), name="saved-view-delete"),
     path("map/layers/<slug:key>/", maplayers.MapLayerFeaturesApi.as_view(), name="map-layer"),
+    path("units/", units.UnitListApi.as_view(), name="unit-list"),
+    path("units/<int:unit_pk>/status/", units.UnitStatusSetApi.as_view(), name="unit-status"),
+    re_path(r"^units/osmand/?$", units.UnitOsmAndApi.as_view(), name="unit-osmand"),
+    path("assignments/<int:assignment_pk>/clear/", units.AssignmentClearApi.as_view(), name="assignment-clear"),
+    path("tablet/", units.TabletApi.as_view(), name="tablet"),
+    path("tablet/assignments/<int:assignment_pk>/accept/", units.TabletAcceptApi.as_view(), name="tablet-accept"),
+    path("tablet/assignments/<int:assignment_pk>/arrive/", units.TabletArriveApi.as_view(), name="tablet-arrive"),
+    path("tablet/assignments/<int:assignment_pk>/clear/", units.TabletClearApi.as_view(), name="tablet-clear"),
     path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
     path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
     path("partner/", include((appeals_urls.partner_api_urlpatterns, "appeals-api"))),

@@ -55,3 +55,31 @@ class AlertFactory(factory.django.DjangoModelFactory):
     district = factory.LazyFunction(lambda: district("uralsk"))
     raised_at = factory.LazyFunction(timezone.now)
     updated_at = factory.LazyFunction(timezone.now)
+
+
+def make_unit(
+    call_sign: str,
+    *,
+    center_code: str = "uralsk",
+    district_code: str | None = None,
+    status: str = "available",
+    at: tuple[float, float] | None = None,
+    crew=(),
+    kind: str = "car",
+):
+    """A patrol unit made by the service (so published and audited like a real one), placed at `at`."""
+    from opscenter.models import Unit
+    from opscenter.services.units import unit_create
+
+    made = unit_create(
+        call_sign=call_sign,
+        kind=kind,
+        center=center(center_code),
+        district=district(district_code) if district_code else None,
+        crew=crew,
+        status=status,
+    )
+    if at is not None:
+        Unit.objects.filter(pk=made.pk).update(latitude=at[0], longitude=at[1], position_at=timezone.now())
+        made.refresh_from_db()
+    return made

@@ -1,14 +1,15 @@
 """REST for alerts, scoped to the caller: list, detail and the lifecycle actions."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opscenter.models import OPEN_STATUSES, Alert, AlertStatus, Disposition, Severity
 from opscenter.requests import request_user
-from opscenter.selectors import alert_detail, alert_get, alert_list
+from opscenter.selectors import alert_detail, alert_get, alert_list, units_visible
 from opscenter.serializers import AlertDetailSerializer, AlertEventSerializer, AlertSerializer
 from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_resolve
 from opscenter.services.details import alert_details_read
@@ -85,16 +86,25 @@ class AlertAcknowledgeApi(APIView):
 
 class AlertDispatchApi(APIView):
     class AlertDispatchInputSerializer(serializers.Serializer):
-        unit = serializers.CharField(max_length=200)
+        units = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), min_length=1, max_length=20, help_text="Units' ids."
+        )
 
     @extend_schema(
-        request=AlertDispatchInputSerializer, responses=AlertSerializer, summary="Record the unit dispatched"
+        request=AlertDispatchInputSerializer,
+        responses=AlertSerializer,
+        summary="Send units (available, of the caller's scope) to the alert",
     )
     def post(self, request: Request, alert_pk: int) -> Response:
         data = self.AlertDispatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        alert = alert_get(user=request_user(request), alert_pk=alert_pk)
-        alert = alert_dispatch(alert=alert, actor=request_user(request), unit=data.validated_data["unit"])
+        user = request_user(request)
+        alert = alert_get(user=user, alert_pk=alert_pk)
+        wanted = set(data.validated_data["units"])
+        units = list(units_visible(user=user).filter(pk__in=wanted))
+        if len(units) != len(wanted):
+            raise exceptions.ValidationError({"units": [_("A unit chosen is not one of your scope.")]})
+        alert = alert_dispatch(alert=alert, actor=user, units=units)
         return Response(AlertSerializer(alert).data)
 
 

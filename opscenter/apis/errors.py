@@ -5,7 +5,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from opscenter.errors import AlertMovedOn, DomainError
+from opscenter.errors import AlertMovedOn, AssignmentMovedOn, DomainError, UnitUnavailable
 from opscenter.serializers import AlertSerializer
 
 
@@ -13,6 +13,10 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
     if isinstance(error, AlertMovedOn):
         body = {"detail": error.detail, "code": error.code, "current": error.current}
         return Response({**body, "alert": AlertSerializer(error.alert).data}, status=error.status_code)
+    if isinstance(error, UnitUnavailable | AssignmentMovedOn):
+        return Response(
+            {"detail": error.detail, "code": error.code, "current": error.current}, status=error.status_code
+        )
     if isinstance(error, DomainError):
         return Response({"detail": error.detail, "code": error.code}, status=error.status_code)
     if isinstance(error, ObjectDoesNotExist):

@@ -1,4 +1,5 @@
-"""The spine's data: geography and people, alerts, audit, outbox, device credentials and the shift log."""
+"""The spine's data: geography and people, alerts, patrol units, audit, outbox, device credentials and the
+shift log."""
 
 from .alerts import OPEN_STATUSES, Alert, AlertEvent, AlertStatus, Disposition, Severity
 from .audit import AuditEntry, AuditSeal
@@ -6,14 +7,28 @@ from .credentials import DeviceCredential
 from .geography import District, OperationsCenter
 from .outbox import OutboxAttempt, OutboxAttemptOutcome, OutboxMessage, OutboxStatus
 from .shifts import LivePresence, ShiftNote, ShiftNoteAcknowledgement
+from .units import (
+    OPEN_ASSIGNMENT_STATUSES,
+    UNIT_TRANSITIONS,
+    Assignment,
+    AssignmentStatus,
+    Unit,
+    UnitKind,
+    UnitStatus,
+    UnitStatusChange,
+)
 from .users import Role, User
 from .views import SavedView
 
 __all__ = [
+    "OPEN_ASSIGNMENT_STATUSES",
     "OPEN_STATUSES",
+    "UNIT_TRANSITIONS",
     "Alert",
     "AlertEvent",
     "AlertStatus",
+    "Assignment",
+    "AssignmentStatus",
     "AuditEntry",
     "AuditSeal",
     "DeviceCredential",
@@ -30,5 +45,9 @@ __all__ = [
     "Severity",
     "ShiftNote",
     "ShiftNoteAcknowledgement",
+    "Unit",
+    "UnitKind",
+    "UnitStatus",
+    "UnitStatusChange",
     "User",
 ]

@@ -83,6 +83,8 @@ class Alert(models.Model):
     dispatched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The call signs of the units sent (Assignment holds each unit's times); before units existed, the
+    # free text an operator typed, kept as it was.
     dispatch_unit = models.CharField(_("unit dispatched"), max_length=200, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -126,7 +128,7 @@ class Alert(models.Model):
 
 class AlertEvent(models.Model):
     """One step in an alert's timeline (raised, repeated, updated, acknowledged, dispatched, escalated,
-    commented, resolved), with who and when. Shown to operators; the audit keeps its own record."""
+    commented, resolved; a unit sent to it accepted, arrived, cleared), with who and when. Shown to operators; the audit keeps its own record."""
 
     class Action(models.TextChoices):
         RAISED = "raised", _("Raised")
@@ -137,6 +139,9 @@ class AlertEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         COMMENTED = "commented", _("Commented")
         RESOLVED = "resolved", _("Resolved")
+        UNIT_ACCEPTED = "unit_accepted", _("Unit accepted")
+        UNIT_ARRIVED = "unit_arrived", _("Unit arrived")
+        UNIT_CLEARED = "unit_cleared", _("Unit cleared")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)

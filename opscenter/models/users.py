@@ -11,11 +11,13 @@ class Role(models.TextChoices):
     DISTRICT_OFFICER = "district_officer", _("District officer")
     ANALYST = "analyst", _("Analyst")
     ADMINISTRATOR = "administrator", _("Administrator")
+    PATROL = "patrol", _("Patrol officer")
 
 
 class User(AbstractUser):
     """A person with a role and a scope: the centers (operators, supervisors) or districts (officers)
-    whose data they may see. A user with no scope sees nothing; a superuser is an administrator."""
+    whose data they may see. A user with no scope sees nothing; a superuser is an administrator. A patrol
+    officer has no scope of their own: their tablet shows their units' assignments (opscenter.selectors)."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.OPERATOR)
     centers = models.ManyToManyField(

@@ -1,5 +1,6 @@
 """Every write to alerts: raise (with dedup), acknowledge, dispatch, resolve, comment, escalate, relocate."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from opscenter.models import (
     Disposition,
     District,
     OperationsCenter,
+    Unit,
     User,
 )
 from opscenter.permissions import Capability, holders, require
@@ -30,6 +32,7 @@ from opscenter.services.live import (
     publish_to_users_on_commit,
 )
 from opscenter.services.texts import Phrase, in_default_language, is_phrase, phrase
+from opscenter.services.units import assignments_clear_for_alert, assignments_create
 
 _RELATED = ("center", "district", "acknowledged_by", "dispatched_by", "resolved_by")
 
@@ -175,30 +178,28 @@ def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
 
 
 @transaction.atomic
-def alert_dispatch(*, alert: Alert, actor: User, unit: str) -> Alert:
-    """Record that a unit was sent. A new alert is acknowledged by the same act."""
+def alert_dispatch(*, alert: Alert, actor: User, units: Sequence[Unit]) -> Alert:
+    """Send `units` (read through the actor's scope; each available) to the alert, each with an assignment
+    of its own (opscenter.services.units), and record it on the alert. A new alert is acknowledged by the
+    same act; a dispatched one can be sent more units. `dispatch_unit` names every unit sent so far."""
     _require_actor(actor)
-    unit = unit.strip()
-    if not unit:
-        raise InvalidTransition(_("Name the unit dispatched."), code="unit_required")
     alert = _locked(alert.pk)
     if not alert.is_open:
         raise AlertMovedOn(alert)
     now = timezone.now()
+    assignments = assignments_create(alert=alert, units=units, actor=actor, now=now)
+    call_signs = [assignment.unit.call_sign for assignment in assignments]
     if alert.status == AlertStatus.NEW:
         alert.acknowledged_at, alert.acknowledged_by = now, actor
+    sent = [name for name in alert.dispatch_unit.split(", ") if name] if alert.status == AlertStatus.DISPATCHED else []
     alert.status = AlertStatus.DISPATCHED
-    alert.dispatched_at, alert.dispatched_by, alert.dispatch_unit = now, actor, unit[:200]
+    alert.dispatched_at, alert.dispatched_by = now, actor
+    alert.dispatch_unit = ", ".join([*sent, *(name for name in call_signs if name not in sent)])[:200]
     alert.updated_at = now
     alert.save()
-    AlertEvent.objects.create(
-        alert=alert,
-        action=AlertEvent.Action.DISPATCHED,
-        actor=actor,
-        at=now,
-        data={"unit": alert.dispatch_unit},
-    )
-    audit_record(actor=actor, action="alert.dispatch", obj=alert, data={"unit": alert.dispatch_unit})
+    data = {"units": call_signs, "unit_ids": [assignment.unit_id for assignment in assignments]}
+    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.DISPATCHED, actor=actor, at=now, data=data)
+    audit_record(actor=actor, action="alert.dispatch", obj=alert, data=data)
     publish_alert_on_commit(alert)
     return alert
 
@@ -215,6 +216,8 @@ def alert_resolve(*, alert: Alert, actor: User | None, disposition: str, note: s
     if not alert.is_open:
         raise AlertMovedOn(alert)
     now = timezone.now()
+    if alert.status == AlertStatus.DISPATCHED:
+        assignments_clear_for_alert(alert=alert, actor=actor, now=now)  # its units are free again
     alert.status, alert.disposition = AlertStatus.RESOLVED, disposition
     alert.resolved_at, alert.resolved_by = now, actor
     if alert.acknowledged_at is None and actor is not None:

@@ -12,9 +12,17 @@ from django.conf import settings
 from django.db import transaction
 
 from opscenter import layers
-from opscenter.messages import AlertChanged, AlertRemoved, LayerMessage, SessionEnded, UserChanged
-from opscenter.models import Alert
-from opscenter.serializers import alert_as_dict, alert_words_by_language
+from opscenter.messages import (
+    AlertChanged,
+    AlertRemoved,
+    LayerMessage,
+    SessionEnded,
+    TabletChanged,
+    UnitChanged,
+    UserChanged,
+)
+from opscenter.models import Alert, Unit
+from opscenter.serializers import alert_as_dict, alert_words_by_language, tablet_unit_as_dict, unit_as_dict
 
 ALL_ALERTS_GROUP = "alerts.all"
 
@@ -34,6 +42,11 @@ def user_group(user_pk: int) -> str:
 def user_control_group(user_pk: int) -> str:
     """Where a user's own sockets hear that the user changed (not forwarded to the browser)."""
     return f"user.{user_pk}"
+
+
+def unit_group(unit_pk: int) -> str:
+    """A unit's own tablets (the sockets of its crew)."""
+    return f"units.unit.{unit_pk}"
 
 
 def session_digest(session_key: str) -> str:
@@ -57,6 +70,23 @@ def publish_alert_on_commit(alert: Alert) -> None:
         "words": alert_words_by_language(alert),
     }
     publish_on_commit(alert_groups(alert), message)
+
+
+def unit_groups(unit: Unit) -> list[str]:
+    """The consoles whose scope covers the unit: the same groups, so the same rule, as its alerts'."""
+    groups = [ALL_ALERTS_GROUP, center_group(unit.center_id)]
+    if unit.district_id:
+        groups.append(district_group(unit.district_id))
+    return groups
+
+
+def publish_unit_on_commit(unit: Unit) -> None:
+    """After commit, send the unit as it is now to the consoles of its scope, and its tablet's view of it
+    to its crew's tablets. `unit` needs what unit_as_dict needs (opscenter.selectors.unit_fresh)."""
+    changed: UnitChanged = {"type": "unit.changed", "unit": unit_as_dict(unit)}
+    publish_on_commit(unit_groups(unit), changed)
+    tablet: TabletChanged = {"type": "tablet.changed", "unit": tablet_unit_as_dict(unit)}
+    publish_on_commit([unit_group(unit.pk)], tablet)
 
 
 def publish_alert_moved_on_commit(alert: Alert, *, previous_groups: list[str]) -> None:

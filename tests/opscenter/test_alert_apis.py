@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_raise, alert_resolve
-from tests.factories import UserFactory, district
+from tests.factories import UserFactory, district, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_the_list_costs_a_fixed_number_of_queries_however_many_alerts(operator_u
     for number in range(20):
         alert = alert_acknowledge(alert=raise_in("terekti"), actor=others[number % 4])
         if number % 2:
-            alert = alert_dispatch(alert=alert, actor=others[(number + 1) % 4], unit=f"Беркут-{number}")
+            alert = alert_dispatch(alert=alert, actor=others[(number + 1) % 4], units=[make_unit(f"Беркут-{number}")])
         if number % 4 == 3:
             alert_resolve(alert=alert, actor=others[(number + 2) % 4], disposition="real")
     with django_assert_num_queries(LIST_QUERIES):
@@ -128,13 +128,21 @@ def test_the_lifecycle_through_the_api(operator_uralsk):
 
     assert client.post(f"{base}/acknowledge/").json()["acknowledged_by"] == operator_uralsk.username
     assert client.post(f"{base}/acknowledge/").status_code == 200  # the same person again: a retry
-    assert client.post(f"{base}/dispatch/", {"unit": "Patrol 7"}, format="json").json()["status"] == "dispatched"
+    patrol = make_unit("Patrol 7")
+    assert client.post(f"{base}/dispatch/", {"units": [patrol.pk]}, format="json").json()["status"] == "dispatched"
     assert client.post(f"{base}/comment/", {"text": "Unit arrived"}, format="json").status_code == 201
     resolved = client.post(f"{base}/resolve/", {"disposition": "real", "note": "Detained"}, format="json")
     assert resolved.json()["status"] == "resolved"
 
     detail = client.get(f"{base}/").json()
-    assert [e["action"] for e in detail["events"]] == ["raised", "acknowledged", "dispatched", "commented", "resolved"]
+    assert [e["action"] for e in detail["events"]] == [
+        "raised",
+        "acknowledged",
+        "dispatched",
+        "commented",
+        "unit_cleared",
+        "resolved",
+    ]  # the unit is free again when the alert is resolved
 
 
 def test_resolve_twice_is_a_conflict_with_a_code(operator_uralsk):
@@ -175,10 +183,12 @@ def test_acknowledging_what_another_operator_holds_is_refused_with_who_and_when(
 
 
 @pytest.mark.parametrize(
-    "action, body", [("acknowledge", {}), ("dispatch", {"unit": "Patrol 7"}), ("resolve", {"disposition": "real"})]
+    "action, body", [("acknowledge", {}), ("dispatch", {"units": ["Patrol 7"]}), ("resolve", {"disposition": "real"})]
 )
 def test_acting_on_a_resolved_alert_is_refused_with_who_resolved_it(operator_uralsk, supervisor_uralsk, action, body):
     alert = raise_in("uralsk")
+    if action == "dispatch":
+        body = {"units": [make_unit(body["units"][0]).pk]}
     csrf_client_for(supervisor_uralsk).post(
         f"/api/v1/alerts/{alert.pk}/resolve/", {"disposition": "test"}, format="json"
     )
@@ -223,7 +233,7 @@ def test_dispatch_without_a_unit_names_the_field(operator_uralsk):
     alert = raise_in("uralsk")
     response = csrf_client_for(operator_uralsk).post(f"/api/v1/alerts/{alert.pk}/dispatch/", {}, format="json")
     assert response.status_code == 400
-    assert "unit" in response.json()["errors"]
+    assert "units" in response.json()["errors"]
 
 
 def test_the_schema_is_served(operator_uralsk):

@@ -9,7 +9,7 @@ from opscenter.models import Alert, AuditEntry
 from opscenter.services import details as registry
 from opscenter.services.alerts import alert_acknowledge, alert_dispatch, alert_raise, alert_resolve
 from opscenter.services.details import alert_details_read, register_alert_details
-from tests.factories import UserFactory, district
+from tests.factories import UserFactory, district, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_for_someone_working_the_alert_the_alert_is_the_reason(provider, operato
     if work == "acknowledge":
         alert_acknowledge(alert=alert, actor=operator_uralsk)
     else:
-        alert_dispatch(alert=alert, actor=operator_uralsk, unit="U-7")
+        alert_dispatch(alert=alert, actor=operator_uralsk, units=[make_unit("U-7")])
 
     alert_details_read(user=operator_uralsk, alert=alert)
 

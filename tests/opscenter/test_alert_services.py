@@ -16,7 +16,7 @@ from opscenter.services.alerts import (
     alert_resolve,
     alert_update_open,
 )
-from tests.factories import UserFactory, center, district
+from tests.factories import UserFactory, center, district, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_a_repeat_costs_a_fixed_number_of_queries(operator_uralsk, state, django
     if state == "acknowledged":
         alert_acknowledge(alert=alert, actor=operator_uralsk)
     elif state == "dispatched":
-        alert_dispatch(alert=alert, actor=operator_uralsk, unit="Беркут-12")
+        alert_dispatch(alert=alert, actor=operator_uralsk, units=[make_unit("Беркут-12")])
     with django_assert_num_queries(5):
         repeated = raise_one(district=where, dedup_key="panel:1:panic")
     assert (repeated.pk, repeated.repeat_count, repeated.status) == (alert.pk, 1, state)
@@ -177,7 +177,7 @@ def test_two_operators_acknowledging_at_once_record_exactly_one(operator_uralsk,
 def test_dispatch_acknowledges_a_new_alert_and_names_the_unit(operator_uralsk):
     alert = raise_one()
 
-    alert = alert_dispatch(alert=alert, actor=operator_uralsk, unit="Patrol 12")
+    alert = alert_dispatch(alert=alert, actor=operator_uralsk, units=[make_unit("Patrol 12")])
 
     assert alert.status == AlertStatus.DISPATCHED
     assert alert.dispatch_unit == "Patrol 12"
@@ -186,11 +186,11 @@ def test_dispatch_acknowledges_a_new_alert_and_names_the_unit(operator_uralsk):
 
 def test_dispatch_needs_a_unit(operator_uralsk):
     with pytest.raises(InvalidTransition):
-        alert_dispatch(alert=raise_one(), actor=operator_uralsk, unit="  ")
+        alert_dispatch(alert=raise_one(), actor=operator_uralsk, units=[])
 
 
 def test_resolve_with_a_disposition_closes_the_alert(operator_uralsk):
-    alert = alert_dispatch(alert=raise_one(), actor=operator_uralsk, unit="Patrol 12")
+    alert = alert_dispatch(alert=raise_one(), actor=operator_uralsk, units=[make_unit("Patrol 12")])
 
     alert = alert_resolve(alert=alert, actor=operator_uralsk, disposition="false_alarm", note="Child pressed it")
 
@@ -210,7 +210,7 @@ def test_resolve_refuses_an_unknown_disposition(operator_uralsk, disposition):
 def test_a_resolved_alert_cannot_be_dispatched_or_resolved_again(operator_uralsk):
     alert = alert_resolve(alert=raise_one(), actor=operator_uralsk, disposition="test")
     with pytest.raises(InvalidTransition):
-        alert_dispatch(alert=alert, actor=operator_uralsk, unit="P1")
+        alert_dispatch(alert=alert, actor=operator_uralsk, units=[make_unit("P1")])
     with pytest.raises(InvalidTransition):
         alert_resolve(alert=alert, actor=operator_uralsk, disposition="real")
 

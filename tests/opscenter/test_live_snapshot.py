@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from opscenter.models import Alert
 from opscenter.selectors import alert_list
-from tests.factories import center, district
+from tests.factories import center, district, make_unit
 from tests.opscenter.test_alert_feed import channel_layer as channel_layer  # a fixture
 from tests.opscenter.test_alert_feed import connect
 
@@ -89,7 +89,9 @@ def test_the_feeds_shape_of_an_alert_is_exactly_the_rest_apis(operator_uralsk, l
         district=district("uralsk"), latitude=51.2, longitude=51.4, address="Достык 12", payload={"a": [1]}
     )
     acknowledged = alert_acknowledge(alert=raise_one(district=district("terekti")), actor=operator_uralsk)
-    dispatched = alert_dispatch(alert=raise_one(district=district("uralsk")), actor=operator_uralsk, unit="Наряд 7")
+    dispatched = alert_dispatch(
+        alert=raise_one(district=district("uralsk")), actor=operator_uralsk, units=[make_unit("Наряд 7")]
+    )
     resolved = alert_resolve(alert=raise_one(district=district("uralsk")), actor=None, disposition="false_alarm")
     Alert.objects.filter(pk=bare.pk).update(escalation_level=1, escalated_at=timezone.now(), latitude=0)
 
