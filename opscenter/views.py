@@ -44,6 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alert_sources": [(source, label) for source, label in ALERT_SOURCES.items() if apps.is_installed(source)],
         "filter_districts": districts_visible(user=user).order_by("code"),
         "can_act": has(user, Capability.ALERT_ACT),
+        "can_dispatch": has(user, Capability.UNIT_DISPATCH),
         "details_sources": alert_details_sources(),
         "map_config": {
             "tileUrl": settings.MAP_TILE_URL,

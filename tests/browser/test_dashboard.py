@@ -13,7 +13,7 @@ from opscenter.models import Alert, AlertEvent, AlertStatus, User
 from opscenter.services.alerts import alert_escalate, alert_raise, alert_resolve
 from opscenter.services.users import user_scope_set
 from tests.browser.conftest import in_worker_thread
-from tests.factories import PASSWORD, UserFactory, center, district
+from tests.factories import PASSWORD, UserFactory, center, district, make_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
 
@@ -109,6 +109,7 @@ def test_the_dashboard_dispatches_and_resolves_and_the_resolved_alert_leaves(new
     log_in(page, "op_one")
     expect_live(page)
     alert = raise_alert(severity=2, title="Bracelet tamper", district=district("akzhaik"))
+    unit = in_worker_thread(make_unit, call_sign="Patrol 7a", at=(51.2, 51.4))
     expect(row(page, alert)).to_be_visible()
 
     page.keyboard.press("ArrowDown")
@@ -116,9 +117,11 @@ def test_the_dashboard_dispatches_and_resolves_and_the_resolved_alert_leaves(new
     detail = page.locator("#detail")
     expect(detail).to_have_attribute("data-alert-id", str(alert.pk))
     detail.locator("details[data-command=dispatch] summary").click()
-    expect(detail.locator("#dispatch-unit")).to_be_focused()
-    # Typing `a` into the unit field must not acknowledge anything: keys in inputs are the user's.
-    page.keyboard.type("Patrol 7a")
+    picked = detail.locator(f'.picker-row[data-unit-id="{unit.pk}"] input')
+    expect(picked).to_be_focused()  # the nearest available unit
+    # Pressing `a` on the picker must not acknowledge anything: keys in inputs are the user's.
+    page.keyboard.press("a")
+    page.keyboard.press("Space")
     detail.locator("form[data-action=dispatch] button[type=submit]").click()
     expect(row(page, alert)).to_have_attribute("data-status", "dispatched")
     expect(row(page, alert).locator(".row-status")).to_contain_text("Patrol 7a")
@@ -133,7 +136,7 @@ def test_the_dashboard_dispatches_and_resolves_and_the_resolved_alert_leaves(new
     stored = Alert.objects.get(pk=alert.pk)
     assert (stored.status, stored.disposition, stored.dispatch_unit) == ("resolved", "false_alarm", "Patrol 7a")
     actions = list(AlertEvent.objects.filter(alert=alert).values_list("action", flat=True))
-    assert actions == ["raised", "dispatched", "resolved"]
+    assert actions == ["raised", "dispatched", "unit_cleared", "resolved"]  # the unit is free again
 
 
 def test_an_operator_of_syrym_does_not_see_an_alert_of_uralsk(new_page, log_in):

@@ -962,6 +962,7 @@
   const detailsFacts = detailsSection ? detailsSection.querySelector("[data-part=facts]") : null;
 
   function renderDetail(alert) {
+    document.dispatchEvent(new CustomEvent("opscenter:detail", { detail: alert }));
     detailElement.dataset.alertId = alert.id;
     detailElement.dataset.status = alert.status;
     detailElement.dataset.severity = alert.severity;
@@ -1225,6 +1226,9 @@
     if (data.unit) {
       parts.push(data.unit);
     }
+    if (data.units) {
+      parts.push(data.units.join(", "));
+    }
     if (data.disposition) {
       parts.push(dispositionLabel(data.disposition));
     }
@@ -1396,7 +1400,11 @@
       return;
     }
     event.preventDefault();
-    const body = Object.fromEntries(new FormData(form).entries());
+    // A form may build its own body (units.js's picker: a list of units); null when it is not ready.
+    const body = form.buildBody ? form.buildBody() : Object.fromEntries(new FormData(form).entries());
+    if (body === null) {
+      return;
+    }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     act(detailId, form.dataset.action, body).then(function (done) {
@@ -1581,6 +1589,7 @@
 
   /** Read the open alerts anew over REST, after a gap in the numbers. */
   function resync() {
+    document.dispatchEvent(new CustomEvent("opscenter:resync"));
     missing.clear();
     clearTimeout(gapTimer);
     gapTimer = null;
@@ -1656,6 +1665,8 @@
   }
 
   function handleMessage(message) {
+    // Others' panels (units.js) hear the feed too.
+    document.dispatchEvent(new CustomEvent("opscenter:message", { detail: message }));
     if (message.type === "snapshot") {
       // The snapshot comes in parts (none near the socket's message limit); the first carries the
       // cursors. What arrives between its parts is held and applied after it.
