@@ -22,7 +22,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from opscenter.errors import InvalidTransition
-from opscenter.models import OPEN_STATUSES, Alert, Disposition, District, Role
+from opscenter.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    OPEN_STATUSES,
+    Alert,
+    Disposition,
+    District,
+    Role,
+    Unit,
+    UnitKind,
+    UnitStatus,
+    User,
+)
+from opscenter.osmand import Report
 from opscenter.services.alerts import alert_raise, alert_resolve
 from opscenter.services.texts import Phrase, phrase
 
@@ -66,6 +78,7 @@ class DemoUser:
     centers: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
     superuser: bool = False
+    unit: str = ""  # the call sign of the demo unit whose crew they are (their tablet)
 
 
 DEMO_USERS = (
@@ -74,7 +87,16 @@ DEMO_USERS = (
     DemoUser("operator2", "uralsk-shift-two", Role.OPERATOR, "Данияр", "Ким", centers=("uralsk",)),
     DemoUser("supervisor", "uralsk-shift-lead", Role.SUPERVISOR, "Марат", "Исмагулов", centers=("uralsk",)),
     DemoUser("syrym", "syrym-shift-one", Role.OPERATOR, "Асель", "Нургалиева", centers=("syrym",)),
-    DemoUser("terekti", "terekti-officer", Role.DISTRICT_OFFICER, "Бауыржан", "Утегенов", districts=("terekti",)),
+    DemoUser(
+        "terekti",
+        "terekti-officer",
+        Role.DISTRICT_OFFICER,
+        "Бауыржан",
+        "Утегенов",
+        districts=("terekti",),
+        unit="Теректі-1",
+    ),
+    DemoUser("patrol", "steppe-night-shift", Role.PATROL, "Асхат", "Серикбаев", unit="Беркут-1"),
     DemoUser(
         "analyst",
         "oblast-analyst-demo",
@@ -89,7 +111,10 @@ DEMO_USERS = (
 def demo_user_lines() -> list[str]:
     """One line per demo login, for the console."""
     scopes = {
-        user.username: "all" if user.superuser else ", ".join(user.centers + user.districts) for user in DEMO_USERS
+        user.username: "all"
+        if user.superuser
+        else ", ".join([*user.centers, *user.districts, *([f"tablet of {user.unit}"] if user.unit else [])])
+        for user in DEMO_USERS
     }
     return [
         f"  {user.username:<11} {user.password:<21} {Role(user.role).label} ({scopes[user.username]})"
@@ -234,3 +259,85 @@ def warm_up(rng: random.Random, *, count: int = 6) -> list[Alert]:
 
 
 register_simulator(simulate_step)
+
+
+# --- Patrol units -----------------------------------------------------------------------------------
+
+# call sign, kind, district (its center is the district's); each starts near its district's seat.
+DEMO_UNITS = (
+    ("Беркут-1", UnitKind.CAR, "uralsk"),
+    ("Беркут-2", UnitKind.CAR, "uralsk"),
+    ("Беркут-3", UnitKind.FOOT, "uralsk"),
+    ("Ақжайық-1", UnitKind.CAR, "akzhaik"),
+    ("Теректі-1", UnitKind.DISTRICT_OFFICER, "terekti"),
+    ("Бөрлі-1", UnitKind.CAR, "burlin"),
+    ("Бөрлі-2", UnitKind.CAR, "burlin"),
+    ("Бәйтерек-1", UnitKind.CAR, "bayterek"),
+    ("Тасқала-1", UnitKind.CAR, "taskala"),
+    ("Сырым-1", UnitKind.CAR, "syrym"),
+    ("Сырым-2", UnitKind.FOOT, "syrym"),
+)
+
+
+def demo_units_setup(rng: random.Random | None = None) -> list[Unit]:
+    """The demo's units (idempotent): on duty, placed near their district's seat, each with its device's
+    credential (so the simulator reports through the OsmAnd service), the demo users of DEMO_USERS with a
+    `unit` in its crew."""
+    from opscenter.services.units import unit_create, unit_crew_set, unit_device_issue, unit_position_report
+
+    rng = rng or random.Random(7)
+    units = []
+    for call_sign, kind, district_code in DEMO_UNITS:
+        unit = Unit.objects.filter(call_sign=call_sign).first()
+        if unit is None:
+            district = District.objects.select_related("center").get(code=district_code)
+            unit = unit_create(
+                call_sign=call_sign, kind=kind, center=district.center, district=district, status=UnitStatus.AVAILABLE
+            )
+            unit_device_issue(unit=unit, actor=None)
+            unit.refresh_from_db()
+            latitude = district.seat_latitude + rng.gauss(0, 0.01)
+            longitude = district.seat_longitude + rng.gauss(0, 0.015)
+            report = Report(latitude=round(latitude, 6), longitude=round(longitude, 6), fix_time=timezone.now())
+            assert unit.credential is not None
+            unit_position_report(credential=unit.credential, reports=[report])
+        crew = [
+            user for user in User.objects.filter(username__in=[u.username for u in DEMO_USERS if u.unit == call_sign])
+        ]
+        if set(unit.crew.values_list("pk", flat=True)) != {user.pk for user in crew}:
+            unit_crew_set(unit=unit, crew=crew, actor=None)
+        units.append(unit)
+    return units
+
+
+def simulate_units(rng: random.Random) -> int:
+    """One round of the demo units' trackers, through the OsmAnd service: a unit en route drives a fifth of
+    the way to its alert (a crew still presses "arrived" itself), one on scene stays, one available
+    patrols about. Returns how many positions were sent."""
+    from opscenter.services.units import unit_position_report
+
+    sent = 0
+    units = Unit.objects.filter(is_active=True, credential__isnull=False, latitude__isnull=False).select_related(
+        "credential"
+    )
+    for unit in units.exclude(status__in=[UnitStatus.OFF_DUTY, UnitStatus.ON_SCENE]):
+        assert unit.latitude is not None and unit.longitude is not None and unit.credential is not None
+        latitude, longitude = unit.latitude, unit.longitude
+        target = (
+            unit.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES, alert__latitude__isnull=False)
+            .values_list("alert__latitude", "alert__longitude")
+            .first()
+        )
+        if target is not None and target[0] is not None and target[1] is not None:
+            latitude += (target[0] - latitude) * 0.2
+            longitude += (target[1] - longitude) * 0.2
+        else:
+            latitude += rng.gauss(0, 0.0015)
+            longitude += rng.gauss(0, 0.0022)
+        report = Report(latitude=round(latitude, 6), longitude=round(longitude, 6), fix_time=timezone.now())
+        unit_position_report(credential=unit.credential, reports=[report])
+        sent += 1
+    return sent
+
+
+register_simulator(simulate_units)

@@ -26,7 +26,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("units/<int:unit_pk>/status/", units.UnitStatusSetApi.as_view(), name="unit-status"),
     re_path(r"^units/osmand/?$", units.UnitOsmAndApi.as_view(), name="unit-osmand"),
     path("assignments/<int:assignment_pk>/clear/", units.AssignmentClearApi.as_view(), name="assignment-clear"),
-    path("tablet/", units.TabletApi.as_view(), name="tablet"),
+    path("tablet/", units.TabletApi.as_view(), name="tablet-units"),
     path("tablet/assignments/<int:assignment_pk>/accept/", units.TabletAcceptApi.as_view(), name="tablet-accept"),
     path("tablet/assignments/<int:assignment_pk>/arrive/", units.TabletArriveApi.as_view(), name="tablet-arrive"),
     path("tablet/assignments/<int:assignment_pk>/clear/", units.TabletClearApi.as_view(), name="tablet-clear"),
@@ -40,6 +40,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("tablet/", views.tablet, name="tablet"),
     path("healthz", views.healthz, name="healthz"),
     path("wallboard/", views_supervisor.wallboard_page, name="wallboard"),
     path("shift-log/", views_supervisor.shift_log, name="shift-log"),

@@ -1,11 +1,11 @@
-"""Server-rendered pages: the operator's dashboard, the language switch and the health check."""
+"""Server-rendered pages: the operator's dashboard, a unit's tablet, the language switch and the health check."""
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +37,8 @@ ALERT_SOURCES = {
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
+    if has(user, Capability.UNIT_CREW) and not centers_visible(user=user).exists():
+        return redirect("tablet")  # a patrol: no alerts of its own to watch, its unit's assignments
     context = {
         "centers": centers_visible(user=user),
         "dispositions": Disposition.choices,
@@ -72,6 +74,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "opscenter/dashboard.html", context)
+
+
+@login_required
+def tablet(request: HttpRequest) -> HttpResponse:
+    """A unit's tablet (a phone): its assignments as they come, from /ws/tablet/ (tablet.js)."""
+    return render(request, "opscenter/tablet.html")
 
 
 @require_POST

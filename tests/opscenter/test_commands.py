@@ -94,9 +94,9 @@ def test_demo_setup_creates_the_demo_users_once_with_their_known_passwords():
         assert demo_user.password in first and demo_user.password in second
     admin = User.objects.get(username="admin")
     assert (admin.is_superuser, admin.is_staff, admin.is_administrator) == (True, True, True)
-    assert "(7 created, 0 already there)" in first
-    assert "(0 created, 7 already there)" in second
-    assert AuditEntry.objects.filter(action="user.create").count() == 7
+    assert "(8 created, 0 already there)" in first
+    assert "(0 created, 8 already there)" in second
+    assert AuditEntry.objects.filter(action="user.create").count() == 8
 
 
 @pytest.mark.django_db
@@ -116,6 +116,48 @@ def test_demo_roles_and_scopes():
     assert list(User.objects.get(username="terekti").districts.values_list("code", flat=True)) == ["terekti"]
     assert User.objects.get(username="terekti").role == Role.DISTRICT_OFFICER
     assert User.objects.get(username="analyst").role == Role.ANALYST
+    patrol = User.objects.get(username="patrol")
+    assert (patrol.role, patrol.centers.count(), patrol.districts.count()) == (Role.PATROL, 0, 0)
+
+
+@pytest.mark.django_db
+def test_demo_setup_gives_each_center_units_on_duty_with_a_position_and_the_patrol_its_tablet():
+    first = run("demo_setup")
+    run("demo_setup")
+
+    from opscenter.models import Unit
+
+    units = Unit.objects.select_related("center")
+    assert units.count() == len(demo.DEMO_UNITS)  # once, however often it runs
+    assert {unit.center.code for unit in units} == {"uralsk", "burlin", "bayterek", "syrym"}
+    assert all(unit.status == "available" and unit.has_position and unit.credential_id for unit in units)
+    crews = {unit.call_sign: sorted(unit.crew.values_list("username", flat=True)) for unit in units if unit.crew.exists()}
+    assert crews == {"Беркут-1": ["patrol"], "Теректі-1": ["terekti"]}
+    assert "tablet of Беркут-1" in first
+
+
+@pytest.mark.django_db
+def test_the_simulated_trackers_drive_a_unit_en_route_towards_its_alert():
+    from opscenter.geo import great_circle_m
+    from opscenter.models import Unit
+    from opscenter.services.alerts import alert_dispatch, alert_raise
+    from tests.factories import district
+
+    run("demo_setup")
+    operator = User.objects.get(username="operator1")
+    unit = Unit.objects.get(call_sign="Беркут-2")
+    alert = alert_raise(
+        source="test", kind="panic", severity=1, title="Panic", district=district("uralsk"),
+        latitude=unit.latitude + 0.05, longitude=unit.longitude,
+    )  # fmt: skip
+    alert_dispatch(alert=alert, actor=operator, units=[unit])
+    before = great_circle_m(alert.latitude, alert.longitude, unit.latitude, unit.longitude)
+
+    assert demo.simulate_units(random.Random(3)) == len(demo.DEMO_UNITS)
+
+    unit.refresh_from_db()
+    after = great_circle_m(alert.latitude, alert.longitude, unit.latitude, unit.longitude)
+    assert after == pytest.approx(before * 0.8, rel=0.01)
 
 
 # --- The simulator ---------------------------------------------------------------------------------

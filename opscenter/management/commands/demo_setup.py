@@ -1,10 +1,10 @@
-"""Create (or bring back to their known state) the demo's users, and print their logins."""
+"""Create (or bring back to their known state) the demo's users and patrol units, and print their logins."""
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from opscenter.demo import DEMO_USERS, demo_user_lines
+from opscenter.demo import DEMO_USERS, demo_units_setup, demo_user_lines
 from opscenter.models import District, OperationsCenter, User
 from opscenter.services.audit import audit_record
 
@@ -36,6 +36,8 @@ class Command(BaseCommand):
                 if was_created:
                     created += 1
                     audit_record(actor=None, actor_label="demo_setup", action="user.create", obj=user)
+            units = demo_units_setup()
         self.stdout.write(f"Demo users ready ({created} created, {len(DEMO_USERS) - created} already there):")
         for line in demo_user_lines():
             self.stdout.write(line)
+        self.stdout.write(f"Demo units: {', '.join(unit.call_sign for unit in units)}")
