@@ -396,3 +396,22 @@ def test_the_crew_puts_its_unit_on_and_off_duty(patrol):
 
     assert (on.status_code, on.json()["status"]) == (200, "available")
     assert refused.status_code == 404
+
+
+def test_a_patrol_officer_lands_on_the_tablet_and_a_district_officer_keeps_the_console(patrol, officer_terekti):
+    from django.test import Client
+
+    make_unit("Теректі-1", district_code="terekti", kind="district_officer", crew=[officer_terekti])
+    patrol_client, officer_client = Client(), Client()
+    patrol_client.force_login(patrol)
+    officer_client.force_login(officer_terekti)
+
+    landing = patrol_client.get("/")
+    page = patrol_client.get("/tablet/")
+    console = officer_client.get("/")
+
+    assert (landing.status_code, landing["Location"]) == (302, "/tablet/")
+    assert page.status_code == 200
+    assert b'data-socket-path="/ws/tablet/"' in page.content
+    assert console.status_code == 200
+    assert b'href="/tablet/"' in console.content  # in a crew: the tablet is one click away
