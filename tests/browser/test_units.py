@@ -88,7 +88,9 @@ def test_a_dispatch_to_the_nearest_unit_reaches_its_tablet_which_accepts_arrives
     # and the console sees the unit en route, sent to this alert
     sent = detail.locator(f'.assigned-row[data-unit-id="{near.pk}"]')
     expect(sent).to_have_attribute("data-step", "dispatched")
-    expect(console.locator(f'#units-panel .units-row[data-unit-id="{near.pk}"]')).to_have_attribute("data-status", "en_route")
+    expect(console.locator(f'#units-panel .units-row[data-unit-id="{near.pk}"]')).to_have_attribute(
+        "data-status", "en_route"
+    )
 
     # When the crew accepts, arrives and clears, the console sees each step live
     for command, step, status in (("accept", "accepted", "en_route"), ("arrive", "arrived", "on_scene")):
@@ -102,7 +104,9 @@ def test_a_dispatch_to_the_nearest_unit_reaches_its_tablet_which_accepts_arrives
     task.locator("button[data-command=clear]").click()
     expect(tablet.locator(f'.tablet-unit[data-unit-id="{near.pk}"] [data-part=idle]')).to_be_visible()
     expect(sent).to_have_count(0)
-    expect(console.locator(f'#units-panel .units-row[data-unit-id="{near.pk}"]')).to_have_attribute("data-status", "available")
+    expect(console.locator(f'#units-panel .units-row[data-unit-id="{near.pk}"]')).to_have_attribute(
+        "data-status", "available"
+    )
 
     stored = Assignment.objects.get(alert=alert)
     assert (stored.unit_id, stored.status, stored.accepted_by, stored.cleared_by) == (

@@ -131,7 +131,9 @@ def test_demo_setup_gives_each_center_units_on_duty_with_a_position_and_the_patr
     assert units.count() == len(demo.DEMO_UNITS)  # once, however often it runs
     assert {unit.center.code for unit in units} == {"uralsk", "burlin", "bayterek", "syrym"}
     assert all(unit.status == "available" and unit.has_position and unit.credential_id for unit in units)
-    crews = {unit.call_sign: sorted(unit.crew.values_list("username", flat=True)) for unit in units if unit.crew.exists()}
+    crews = {
+        unit.call_sign: sorted(unit.crew.values_list("username", flat=True)) for unit in units if unit.crew.exists()
+    }
     assert crews == {"Беркут-1": ["patrol"], "Теректі-1": ["terekti"]}
     assert "tablet of Беркут-1" in first
 
