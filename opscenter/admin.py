@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from opscenter.models import (
     Alert,
     AlertEvent,
+    Assignment,
     AuditEntry,
     DeviceCredential,
     District,
@@ -535,3 +536,14 @@ class UnitAdmin(AuditedAdmin):
                 _("Device secret of %(unit)s, shown once: %(secret)s") % {"unit": unit, "secret": secret},
                 messages.WARNING,
             )
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    """Units sent to alerts, with their times: written by the console and the tablets only."""
+
+    list_display = ["pk", "unit", "alert", "status", "dispatched_at", "accepted_at", "arrived_at", "cleared_at"]
+    list_filter = ["status", "unit__center"]
+    list_select_related = ["unit", "alert"]
+    search_fields = ["unit__call_sign", "alert__title"]
+    date_hierarchy = "dispatched_at"
