@@ -279,6 +279,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
     "REDOC_DIST": "SIDECAR",
+    # Fields named "status" (alerts, units, assignments): each set of choices named by what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertStatusEnum": "opscenter.models.alerts.AlertStatus",
+        "UnitStatusEnum": "opscenter.models.units.UnitStatus",
+        "AssignmentStatusEnum": "opscenter.models.units.AssignmentStatus",
+    },
 }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

@@ -85,7 +85,8 @@ class UnitListApi(APIView):
 
 class UnitStatusSetApi(APIView):
     class UnitStatusInputSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=[UnitStatus.AVAILABLE, UnitStatus.OFF_DUTY])
+        # Only available and off_duty are set by hand; the service refuses the others (409).
+        status = serializers.ChoiceField(choices=UnitStatus.choices)
 
     @extend_schema(request=UnitStatusInputSerializer, responses=UnitOutputSerializer, summary="On or off duty")
     def post(self, request: Request, unit_pk: int) -> Response:

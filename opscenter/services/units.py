@@ -126,7 +126,7 @@ def unit_device_issue(*, unit: Unit, actor: User | None) -> str:
     """Give the unit's tablet or tracker a credential of its own (kind "unit", named by the call sign),
     or a new secret for the one it has; returns the secret, shown once. The device then posts OsmAnd to
     /api/v1/units/osmand with it."""
-    unit = Unit.objects.select_for_update().select_related("credential").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("credential").get(pk=unit.pk)
     if unit.credential is not None:
         return credential_rotate(credential=unit.credential, actor=actor)
     credential, secret = credential_issue(kind=UNIT_DEVICE_KIND, identifier=unit.call_sign, actor=actor)

@@ -125,7 +125,7 @@ def test_a_device_whose_unit_left_service_is_refused(unit_device):
     assert DeviceCredential.objects.get(pk=unit.credential_id).last_used_at is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_bytes_a_tracker_sends_over_a_socket(live_server):
     # Given a unit with its device's secret, behind a real HTTP server
     unit = make_unit("Беркут-9", status="available")
