@@ -339,7 +339,11 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def unit_changed(self, event: UnitChanged) -> None:
         if await self._forwarding(dict(event)):
-            message: UnitOut = {"type": "unit", "unit": event["unit"], "group": event["group"], "seq": event["seq"]}
+            unit = event["unit"]
+            words = (event.get("words") or {}).get(self.language)
+            if words is not None:
+                unit = {**unit, **words}
+            message: UnitOut = {"type": "unit", "unit": unit, "group": event["group"], "seq": event["seq"]}
             await self.send_json(message)
 
 
@@ -352,9 +356,14 @@ class TabletConsumer(AlertFeedConsumer):
     async def _send_snapshot(self, user: User) -> None:
         forwarded = sorted(self.groups_joined - {user_control_group(user.pk)})
         numbers = await layers.cursors(self.channel_layer, forwarded)
-        units = await database_sync_to_async(lambda: [tablet_unit_as_dict(unit) for unit in tablet_units(user=user)])()
+        units = await database_sync_to_async(self._tablet_units)(user, self.language)
         snapshot: TabletSnapshotOut = {"type": "tablet.snapshot", "cursors": numbers, "units": units}
         await self.send_json(snapshot)
+
+    @staticmethod
+    def _tablet_units(user: User, language: str) -> list[dict]:
+        with translation.override(language):
+            return [tablet_unit_as_dict(unit) for unit in tablet_units(user=user)]
 
     async def tablet_changed(self, event: TabletChanged) -> None:
         if await self._forwarding(dict(event)):

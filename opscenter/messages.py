@@ -81,6 +81,8 @@ class UnitChanged(TypedDict):
 
     type: Literal["unit.changed"]
     unit: UnitData
+    # The unit's words (labels, names of its place) per language code, laid over `unit` for each reader.
+    words: NotRequired[dict[str, dict[str, Any]]]
     group: NotRequired[str]
     seq: NotRequired[int]
 

@@ -186,7 +186,9 @@ def live_groups_for(*, user: User) -> list[str]:
 
 
 def _with_open_assignment(units: QuerySet[Unit]) -> QuerySet[Unit]:
-    open_assignments = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).select_related("alert")
+    open_assignments = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).select_related(
+        "alert__center", "alert__district"
+    )
     return units.select_related("center", "district").prefetch_related(
         "crew", Prefetch("assignments", queryset=open_assignments, to_attr="open_assignments")
     )

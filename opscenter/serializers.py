@@ -191,7 +191,6 @@ def _assignment_times(assignment) -> dict:
         "id": assignment.pk,
         "alert_id": assignment.alert_id,
         "status": assignment.status,
-        "status_label": str(assignment.get_status_display()),
         "dispatched_at": _moment(assignment.dispatched_at),
         "accepted_at": _moment(assignment.accepted_at),
         "arrived_at": _moment(assignment.arrived_at),
@@ -209,21 +208,38 @@ def _open_assignment(unit):
     return found[0] if found else None
 
 
+def unit_words(unit) -> dict[str, Any]:
+    """What of a unit is words, in the active language: its labels and the names of its place."""
+    return {
+        "kind_label": str(unit.get_kind_display()),
+        "status_label": str(unit.get_status_display()),
+        "center_name": str(unit.center.name),
+        "district_name": str(unit.district.name) if unit.district is not None else None,
+    }
+
+
+def unit_words_by_language(unit) -> dict[str, dict[str, Any]]:
+    """The unit's words in every language of the platform, for a message that readers of each read."""
+    words = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            words[code] = unit_words(unit)
+    return words
+
+
 def unit_as_dict(unit, *, distance_m: float | None = None) -> dict:
     """A unit as the consoles see it (REST and the live feed alike): status, position, crew and its open
-    assignment. Needs its center and district selected, its crew and open assignments prefetched."""
+    assignment, its words in the active language. Needs its center and district selected, its crew and
+    open assignments prefetched."""
     assignment = _open_assignment(unit)
     data = {
         "id": unit.pk,
         "call_sign": unit.call_sign,
         "kind": unit.kind,
-        "kind_label": str(unit.get_kind_display()),
         "status": unit.status,
-        "status_label": str(unit.get_status_display()),
         "center": unit.center.code,
-        "center_name": str(unit.center.name),
         "district": unit.district.code if unit.district is not None else None,
-        "district_name": str(unit.district.name) if unit.district is not None else None,
+        **unit_words(unit),
         "latitude": _number(unit.latitude),
         "longitude": _number(unit.longitude),
         "position_at": _moment(unit.position_at),
@@ -246,18 +262,29 @@ def tablet_unit_as_dict(unit) -> dict:
         alert = assignment.alert
         caution = alert.payload.get("caution") if isinstance(alert.payload, dict) else None
         has_place = alert.latitude is not None and alert.longitude is not None
+        # The words in every language (a message reaches tablets of each); the active one's at the top.
+        words = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                worded = alert_words(alert)
+            said = worded["payload"].get("caution", caution) if worded["payload"] else caution
+            words[code] = {
+                "title": worded["title"],
+                "address": worded["address"],
+                "caution": str(said)[:500] if said else "",
+            }
+        active = words.get(translation.get_language() or "", words[settings.LANGUAGE_CODE])
         task = {
             **_assignment_times(assignment),
             "alert": {
                 "id": alert.pk,
                 "severity": alert.severity,
                 "severity_label": str(alert.get_severity_display()),
-                "title": alert.title,
-                "address": alert.address,
+                **active,
                 "latitude": _number(alert.latitude),
                 "longitude": _number(alert.longitude),
                 "geo_uri": f"geo:{alert.latitude},{alert.longitude}" if has_place else None,
-                "caution": str(caution)[:500] if caution else "",
+                "words": words,
             },
         }
     return {

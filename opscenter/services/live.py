@@ -22,7 +22,13 @@ from opscenter.messages import (
     UserChanged,
 )
 from opscenter.models import Alert, Unit
-from opscenter.serializers import alert_as_dict, alert_words_by_language, tablet_unit_as_dict, unit_as_dict
+from opscenter.serializers import (
+    alert_as_dict,
+    alert_words_by_language,
+    tablet_unit_as_dict,
+    unit_as_dict,
+    unit_words_by_language,
+)
 
 ALL_ALERTS_GROUP = "alerts.all"
 
@@ -83,8 +89,9 @@ def unit_groups(unit: Unit) -> list[str]:
 def publish_unit_on_commit(unit: Unit) -> None:
     """After commit, send the unit as it is now to the consoles of its scope, and its tablet's view of it
     to its crew's tablets. `unit` needs what unit_as_dict needs (opscenter.selectors.unit_fresh)."""
-    changed: UnitChanged = {"type": "unit.changed", "unit": unit_as_dict(unit)}
+    changed: UnitChanged = {"type": "unit.changed", "unit": unit_as_dict(unit), "words": unit_words_by_language(unit)}
     publish_on_commit(unit_groups(unit), changed)
+    # The tablet's shape carries the alert's words in every language; its own labels the page words.
     tablet: TabletChanged = {"type": "tablet.changed", "unit": tablet_unit_as_dict(unit)}
     publish_on_commit([unit_group(unit.pk)], tablet)
 

@@ -168,7 +168,9 @@ async def test_a_tablet_hears_its_own_unit_only_and_nothing_of_the_alert_but_tit
     assert task["status"] == "dispatched"
     assert set(task["alert"]) == {
         "id", "severity", "severity_label", "title", "address", "latitude", "longitude", "geo_uri", "caution",
+        "words",
     }  # fmt: skip
+    assert set(task["alert"]["words"]["kk"]) == {"title", "address", "caution"}
     assert (task["alert"]["id"], task["alert"]["caution"], task["alert"]["geo_uri"]) == (
         alert.pk,
         "Duress",

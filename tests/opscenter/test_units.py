@@ -341,6 +341,10 @@ def test_the_tablet_shows_its_units_assignment_with_only_the_title_place_and_cau
         "longitude": SCENE[1],
         "geo_uri": f"geo:{SCENE[0]},{SCENE[1]}",
         "caution": "Duress code",
+        "words": {
+            language: {"title": "Panic button", "address": "пр. Достык, 12", "caution": "Duress code"}
+            for language in ("ru", "kk", "en")
+        },
     }
 
 

@@ -68,7 +68,9 @@
     section.querySelector("[data-command=on-duty]").hidden = unit.status !== "off_duty";
     section.querySelector("[data-command=off-duty]").hidden = unit.status !== "available";
     if (task) {
-      const alert = task.alert;
+      // The alert's words in the page's language, when the message carries them.
+      const words = (task.alert.words || {})[document.documentElement.lang] || {};
+      const alert = Object.assign({}, task.alert, words);
       const article = part("task");
       article.dataset.assignmentId = task.id;
       article.dataset.step = task.status;
