@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
     # Fields named "status" (alerts, units, assignments): each set of choices named by what it is.
     "ENUM_NAME_OVERRIDES": {
         "AlertStatusEnum": "opscenter.models.alerts.AlertStatus",
+        "SeverityEnum": "opscenter.models.alerts.Severity",
         "UnitStatusEnum": "opscenter.models.units.UnitStatus",
         "AssignmentStatusEnum": "opscenter.models.units.AssignmentStatus",
     },
