@@ -1,11 +1,20 @@
 """Admin for protected objects and panels; frames and events are read-only records. Edits of objects
 and panels are audited with the fields they changed (keys and contacts named, not copied); an object's
-page, which holds the people to call, opens after a reason, recorded."""
+page, which holds the people to call (contact rows, an inline) and its instructions, opens after a
+reason, recorded."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput
+from alarms.models import (
+    AlarmEvent,
+    AlarmPanel,
+    ObjectContact,
+    ObjectInstruction,
+    ProtectedObject,
+    ReceivedFrame,
+    RefusedInput,
+)
 from opscenter.admin import AuditedAdmin, InternalFieldsAdmin, InternalsAdmin, MapFieldsMixin, ReadOnlyAdmin
 from opscenter.admin_privacy import AuditedInline, PersonalDataAdmin
 
@@ -17,14 +26,29 @@ class AlarmPanelInline(AuditedInline, admin.TabularInline):
     readonly_fields = ["is_online", "last_contact_at"]
 
 
+class ObjectContactInline(AuditedInline, admin.TabularInline):
+    """Whom to call back, one row each: a duty phone of the object is shown with the pre-plan; a named
+    person only through the alert's audited details read."""
+
+    model = ObjectContact
+    extra = 1
+    fields = ["position", "kind", "name", "role", "phone"]
+    audit_redacted_fields = ("name", "phone")
+
+
+class ObjectInstructionInline(AuditedInline, admin.StackedInline):
+    model = ObjectInstruction
+    extra = 0
+    fields = [("alert_kind", "replaces_kind_plan", "position"), "text_ru", "text_kk"]
+
+
 @admin.register(ProtectedObject)
 class ProtectedObjectAdmin(MapFieldsMixin, PersonalDataAdmin, AuditedAdmin):
     map_points = (("latitude", "longitude"),)
     list_display = ["name", "kind", "district", "address"]
-    audit_redacted_fields = ("contacts",)
     list_filter = ["kind", "district"]
     search_fields = ["name", "name_kk", "address", "address_kk"]
-    inlines = [AlarmPanelInline]
+    inlines = [ObjectContactInline, ObjectInstructionInline, AlarmPanelInline]
 
 
 class AuthenticationFilter(admin.SimpleListFilter):

@@ -8,12 +8,13 @@ class AlarmsConfig(AppConfig):
     verbose_name = _("Alarms")
 
     def ready(self) -> None:
-        from alarms.selectors import alert_details, protected_object_features
+        from alarms.selectors import alert_details, object_plan, protected_object_features
         from alarms.simulator import simulate_panels
         from alarms.texts import alert_texts
         from opscenter.demo import register_simulator
         from opscenter.maplayers import MapLayer, register_map_layer
         from opscenter.services.details import register_alert_details
+        from opscenter.services.preplans import register_object_plan
         from opscenter.services.texts import register_alert_composer
 
         register_simulator(simulate_panels)
@@ -24,3 +25,4 @@ class AlarmsConfig(AppConfig):
                 key="protected_objects", label=_("Protected objects"), features=protected_object_features, order=30
             )
         )
+        register_object_plan("alarms", object_plan)

@@ -42,7 +42,8 @@ class ProtectedObject(models.Model):
 
     Its name and address are in Russian (`name`, `address`: what lists and searches use) and in Kazakh
     (`name_kk`, `address_kk`), as the oblast names its places; a Kazakh screen shows the Kazakh ones
-    when given."""
+    when given. Whom to call back there are its `contacts` (ObjectContact rows); what to do there, its
+    `instructions`."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ObjectKind.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -52,9 +53,6 @@ class ProtectedObject(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     district = models.ForeignKey("opscenter.District", verbose_name=_("district"), on_delete=models.PROTECT)
-    contacts = models.JSONField(
-        _("contacts"), default=list, blank=True, help_text=_('A list of {"name", "role", "phone"}.')
-    )
     operator_notes = models.TextField(_("notes for the operator"), blank=True)
 
     class Meta:
@@ -69,6 +67,68 @@ class ProtectedObject(models.Model):
     def names(self) -> dict[str, str]:
         """The name per language, for phrases (opscenter.services.texts.localized)."""
         return {"ru": self.name, "kk": self.name_kk or self.name}
+
+
+class ContactKind(models.TextChoices):
+    DUTY = "duty", _("The object's duty phone (not personal)")
+    PERSON = "person", _("A named person (personal data)")
+
+
+class ObjectContact(models.Model):
+    """Someone to call back at a protected object. A duty phone (the school's reception, the watchman's
+    desk) belongs to the organisation: it is no personal data and the console shows it with the pre-plan.
+    A named person (the director and her mobile) is personal data: shown only through the alert's audited
+    details read (`alarms.selectors.alert_details`)."""
+
+    protected_object = models.ForeignKey(
+        ProtectedObject, verbose_name=_("protected object"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ContactKind.choices, default=ContactKind.PERSON)
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.kind == ContactKind.PERSON
+
+
+class ObjectInstruction(models.Model):
+    """What to do at this object on an alarm of one kind (or of every kind): added to the kind's pre-plan
+    (opscenter.PrePlan), or replacing it when `replaces_kind_plan`. One step a line."""
+
+    protected_object = models.ForeignKey(
+        ProtectedObject, verbose_name=_("protected object"), on_delete=models.CASCADE, related_name="instructions"
+    )
+    alert_kind = models.CharField(
+        _("alert kind"),
+        max_length=32,
+        blank=True,
+        help_text=_("panic, duress, holdup, fire, panel_silent…; blank: every alarm of the object."),
+    )
+    text_ru = models.TextField(_("instructions (Russian)"), help_text=_("One step a line."))
+    text_kk = models.TextField(_("instructions (Kazakh)"), blank=True, help_text=_("One step a line."))
+    replaces_kind_plan = models.BooleanField(
+        _("replaces the kind's plan"), default=False, help_text=_("Otherwise the steps are added after the kind's.")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("instruction for the object")
+        verbose_name_plural = _("instructions for the object")
+
+    def __str__(self) -> str:
+        return f"{self.protected_object} / {self.alert_kind or '*'}"
 
 
 class AlarmPanel(models.Model):

@@ -4,15 +4,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject
+from alarms.models import AlarmEvent, AlarmPanel, ContactKind, ObjectContact, ObjectInstruction, ProtectedObject
 from opscenter.maplayers import Feature, point_feature
 from opscenter.models import Alert, OperationsCenter, User
+from opscenter.models.preplans import lines
 from opscenter.selectors import alerts_visible, scoped
 from opscenter.services.details import AlertDetails, DetailsCard
+from opscenter.services.preplans import HISTORY_LENGTH, ObjectPlan, earlier_alarm
 from opscenter.services.texts import localized
 from opscenter.stats import histogram, percentile
 
@@ -48,22 +50,25 @@ def protected_object_features(user: User) -> list[Feature]:
     return features
 
 
-def alert_details(alert: Alert) -> AlertDetails | None:
-    """The details provider of alarm alerts (registered with the spine in `ready()`), called only after
-    the spine checked the reader and recorded their reason: the people to call at the object. None when
-    the alert names no panel (its dedup key is `alarms:<panel pk>:<kind>`)."""
+def _alert_panel(alert: Alert) -> AlarmPanel | None:
+    """The panel an alarm alert came from: its dedup key is `alarms:<panel pk>:<kind>`."""
     prefix, _sep, rest = alert.dedup_key.partition(":")
     panel_pk = rest.partition(":")[0]
     if prefix != "alarms" or not panel_pk.isdigit():
         return None
-    panel = AlarmPanel.objects.select_related("protected_object").filter(pk=int(panel_pk)).first()
+    return AlarmPanel.objects.select_related("protected_object").filter(pk=int(panel_pk)).first()
+
+
+def alert_details(alert: Alert) -> AlertDetails | None:
+    """The details provider of alarm alerts (registered with the spine in `ready()`), called only after
+    the spine checked the reader and recorded their reason: the people to call at the object (named
+    people and duty phones alike). None when the alert names no panel."""
+    panel = _alert_panel(alert)
     if panel is None:
         return None
     protected = panel.protected_object
     contacts = [
-        {"name": str(c.get("name", "")), "role": str(c.get("role", "")), "phone": str(c.get("phone", ""))}
-        for c in protected.contacts or []
-        if isinstance(c, dict)
+        {"name": contact.name, "role": contact.role, "phone": contact.phone} for contact in protected.contacts.all()
     ]
     # In the reader's language: the dashboard lays this card over the alert's (worded in it already).
     card: DetailsCard = {"name": localized(protected.names), "kind_label": protected.get_kind_display()}
@@ -72,6 +77,41 @@ def alert_details(alert: Alert) -> AlertDetails | None:
         card["address"] = address
     card["contacts"] = contacts
     return {"card": card, "facts": [(_("Panel"), panel.account)]}
+
+
+def object_plan(alert: Alert, user: User) -> ObjectPlan | None:
+    """The object's part of an alarm alert's pre-plan (registered with the spine in `ready()`): its
+    instructions for the alert's kind (or every kind), its duty phones (an organisation's, no personal
+    data: named people stay in the audited `alert_details`), and its last alarms that `user` may see,
+    with how they ended. None when the alert names no panel."""
+    duty = Prefetch("protected_object__contacts", queryset=ObjectContact.objects.filter(kind=ContactKind.DUTY))
+    instructions = Prefetch(
+        "protected_object__instructions",
+        queryset=ObjectInstruction.objects.filter(alert_kind__in=[alert.kind, ""]),
+    )
+    panel = _alert_panel(alert)
+    if panel is None:
+        return None
+    prefetch_related_objects([panel], duty, instructions)
+    protected = panel.protected_object
+    kazakh = translation.get_language() == "kk"
+    rows = list(protected.instructions.all())
+    steps = [step for row in rows for step in lines(row.text_kk if kazakh and row.text_kk else row.text_ru)]
+    earlier = (
+        alerts_visible(user=user)
+        .filter(pk__in=AlarmEvent.objects.filter(panel__protected_object=protected).values("alert_id"))
+        .exclude(pk=alert.pk)
+        .order_by("-raised_at", "-pk")[:HISTORY_LENGTH]
+    )
+    return {
+        "name": protected.name_kk if kazakh and protected.name_kk else protected.name,
+        "steps": steps,
+        "replaces": any(row.replaces_kind_plan for row in rows),
+        "contacts": [
+            {"name": contact.name, "role": contact.role, "phone": contact.phone} for contact in protected.contacts.all()
+        ],
+        "history": [earlier_alarm(item) for item in earlier],
+    }
 
 
 def accounts_receiving() -> list[str]:

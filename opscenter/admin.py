@@ -21,12 +21,15 @@ from opscenter.models import (
     AuditEntry,
     DeviceCredential,
     District,
+    Incident,
     OperationsCenter,
     OutboxAttempt,
     OutboxMessage,
     OutboxStatus,
     Unit,
     UnitStatusChange,
+    PrePlan,
+    PrePlanContact,
     User,
 )
 from opscenter.permissions import Capability, has
@@ -355,6 +358,35 @@ class AlertAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    """Incidents are made and worked on the console (opscenter.services.incidents); here they are read."""
+
+    list_display = ["pk", "title", "center", "status", "disposition", "created_at", "created_by", "resolved_at"]
+    list_filter = ["status", "center", "disposition"]
+    search_fields = ["title"]
+    date_hierarchy = "created_at"
+    list_select_related = ["center", "created_by"]
+
+
+class PrePlanContactInline(admin.TabularInline):
+    model = PrePlanContact
+    extra = 1
+    fields = ["position", "name", "phone"]
+
+
+@admin.register(PrePlan)
+class PrePlanAdmin(AuditedAdmin):
+    """What to do per alert kind, in Russian and Kazakh, with the services to call back (duty numbers,
+    one row each: never a person's own phone)."""
+
+    list_display = ["source", "kind", "is_active", "updated_at"]
+    list_filter = ["source", "is_active"]
+    search_fields = ["source", "kind", "instructions_ru", "instructions_kk"]
+    fields = [("source", "kind", "is_active"), "instructions_ru", "instructions_kk"]
+    inlines = [PrePlanContactInline]
 
 
 @admin.register(AuditEntry)

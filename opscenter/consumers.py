@@ -43,6 +43,8 @@ from opscenter.messages import (
     AlertOut,
     AlertRemoved,
     AlertRemovedOut,
+    IncidentChanged,
+    IncidentOut,
     SessionEnded,
     SkippedOut,
     SnapshotOut,
@@ -334,6 +336,13 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
                 "type": "alert.escalated", "alert_id": event["alert_id"], "level": event["level"],
                 "title": (event.get("titles") or {}).get(self.language) or event["title"],
                 "group": event["group"], "seq": event["seq"],
+            }  # fmt: skip
+            await self.send_json(message)
+
+    async def incident_changed(self, event: IncidentChanged) -> None:
+        if await self._forwarding(dict(event)):
+            message: IncidentOut = {
+                "type": "incident", "incident": event["incident"], "group": event["group"], "seq": event["seq"],
             }  # fmt: skip
             await self.send_json(message)
 

@@ -13,6 +13,8 @@ AlertData = dict[str, Any]
 # tablet_unit_as_dict does for its own tablet (no payload, no people: the alert's title, place, caution).
 UnitData = dict[str, Any]
 TabletUnitData = dict[str, Any]
+# An incident as IncidentSerializer renders it (without its alerts: each alert names its `incident`).
+IncidentData = dict[str, Any]
 
 
 class Numbered(TypedDict):
@@ -58,6 +60,17 @@ class AlertEscalated(TypedDict):
     seq: NotRequired[int]
 
 
+class IncidentChanged(TypedDict):
+    """An incident as it is now (created, acknowledged, resolved, an alert linked or unlinked), to its
+    center's groups and to those of its alerts' districts. Which alerts it holds, the alerts say (their
+    own `alert.changed`, sent with it), so no socket learns of an alert beyond its scope."""
+
+    type: Literal["incident.changed"]
+    incident: IncidentData
+    group: NotRequired[str]
+    seq: NotRequired[int]
+
+
 class UserChanged(TypedDict):
     """To a user's own sockets (user.<pk>, not forwarded): recheck the session, the user and the scope."""
 
@@ -96,7 +109,16 @@ class TabletChanged(TypedDict):
     seq: NotRequired[int]
 
 
-LayerMessage = AlertChanged | AlertRemoved | AlertEscalated | UserChanged | SessionEnded | UnitChanged | TabletChanged
+LayerMessage = (
+    AlertChanged
+    | AlertRemoved
+    | AlertEscalated
+    | IncidentChanged
+    | UserChanged
+    | SessionEnded
+    | UnitChanged
+    | TabletChanged
+)
 
 
 # ---- sent to the browser
@@ -160,6 +182,11 @@ class TabletOut(Numbered):
     unit: TabletUnitData
 
 
+class IncidentOut(Numbered):
+    type: Literal["incident"]
+    incident: IncidentData
+
+
 class Pong(TypedDict):
     type: Literal["pong"]
 
@@ -169,6 +196,7 @@ SocketMessage = (
     | AlertOut
     | AlertRemovedOut
     | AlertEscalatedOut
+    | IncidentOut
     | SkippedOut
     | UnitOut
     | TabletSnapshotOut

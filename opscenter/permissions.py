@@ -16,6 +16,7 @@ from opscenter.models import Role, Unit, User
 class Capability(StrEnum):
     ALERT_ACT = "alert.act"  # acknowledge, dispatch, resolve
     ALERT_COMMENT = "alert.comment"
+    INCIDENT_MANAGE = "incident.manage"  # link alerts into an incident, unlink them (working it needs ALERT_ACT)
     ALERT_ESCALATION_RECEIVE = "alert.escalation.receive"  # told when an alert of their center escalates
     ALERT_DETAILS_READ = "alert.details.read"  # the personal data behind an alert, through an audited read
     REPORTS_VIEW = "reports.view"  # response reports and summaries
@@ -42,6 +43,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
         {
             Capability.ALERT_ACT,
             Capability.ALERT_COMMENT,
+            Capability.INCIDENT_MANAGE,
             Capability.ALERT_DETAILS_READ,
             Capability.PERSON_CARD_OPEN,
             Capability.SHIFT_LOG_KEEP,
@@ -52,6 +54,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
         {
             Capability.ALERT_ACT,
             Capability.ALERT_COMMENT,
+            Capability.INCIDENT_MANAGE,
             Capability.ALERT_ESCALATION_RECEIVE,
             Capability.ALERT_DETAILS_READ,
             Capability.REPORTS_VIEW,

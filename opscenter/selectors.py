@@ -17,6 +17,8 @@ from opscenter.models import (
     AlertEvent,
     Assignment,
     District,
+    Incident,
+    IncidentStatus,
     OperationsCenter,
     SavedView,
     Unit,
@@ -166,6 +168,33 @@ def alert_detail(*, user: User, alert_pk: int) -> Alert:
     """`alert_get` with the alert's timeline and who did each step, in one more query whatever its length."""
     events = AlertEvent.objects.select_related("actor")
     return alerts_visible(user=user).prefetch_related(Prefetch("events", queryset=events)).get(pk=alert_pk)
+
+
+def incidents_visible(*, user: User) -> QuerySet[Incident]:
+    """The incidents of the user's centers, and those holding an alert of the user's districts."""
+    incidents = Incident.objects.select_related("center", "created_by", "acknowledged_by", "resolved_by")
+    if not user.is_authenticated or not user.is_active or user.is_administrator:
+        return scoped(incidents, user=user)
+    return scoped(incidents, user=user, district="alerts__district").distinct()
+
+
+def incident_list(*, user: User, open_only: bool = False, center: str | None = None) -> QuerySet[Incident]:
+    incidents = incidents_visible(user=user)
+    if open_only:
+        incidents = incidents.exclude(status=IncidentStatus.RESOLVED)
+    if center:
+        incidents = incidents.filter(center__code=center)
+    return incidents.order_by("-created_at", "-pk")
+
+
+def incident_get(*, user: User, incident_pk: int) -> Incident:
+    """The incident, if the user's scope covers it; Incident.DoesNotExist otherwise."""
+    return incidents_visible(user=user).get(pk=incident_pk)
+
+
+def incident_alerts(*, user: User, incident: Incident) -> QuerySet[Alert]:
+    """The incident's alerts that the user may see, in the queue's order."""
+    return alerts_visible(user=user).filter(incident=incident).order_by("severity", "raised_at", "pk")
 
 
 def live_groups_for(*, user: User) -> list[str]:

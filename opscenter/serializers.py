@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from rest_framework import serializers
 
-from opscenter.models import Alert, AlertEvent, District, OperationsCenter
+from opscenter.models import Alert, AlertEvent, District, Incident, OperationsCenter
 from opscenter.services.texts import alert_texts, is_phrase, phrase_text
 
 
@@ -24,6 +24,7 @@ class AlertSerializer(serializers.ModelSerializer):
     acknowledged_by_name = serializers.CharField(source="acknowledged_by.display_name", default=None, read_only=True)
     dispatched_by_name = serializers.CharField(source="dispatched_by.display_name", default=None, read_only=True)
     resolved_by_name = serializers.CharField(source="resolved_by.display_name", default=None, read_only=True)
+    incident = serializers.IntegerField(source="incident_id", default=None, read_only=True)
 
     class Meta:
         model = Alert
@@ -33,7 +34,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "title", "payload", "dedup_key", "repeat_count", "raised_at", "updated_at",
             "acknowledged_at", "acknowledged_by", "acknowledged_by_name", "dispatched_at", "dispatched_by",
             "dispatched_by_name", "dispatch_unit", "resolved_at", "resolved_by", "resolved_by_name",
-            "escalation_level", "escalated_at",
+            "escalation_level", "escalated_at", "incident",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -180,6 +181,7 @@ def alert_neutral(alert: Alert) -> dict:
         "resolved_by_name": _person_short_name(alert.resolved_by),
         "escalation_level": alert.escalation_level,
         "escalated_at": _moment(alert.escalated_at),
+        "incident": alert.incident_id,
     }
 
 
@@ -296,3 +298,21 @@ def tablet_unit_as_dict(unit) -> dict:
         "updated_at": _moment(unit.updated_at),
         "assignment": task,
     }
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """An incident without its alerts (each alert names its `incident`): the REST API and the feed."""
+
+    center = serializers.SlugRelatedField[OperationsCenter](slug_field="code", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    created_by = serializers.CharField(source="created_by.get_username", default=None, read_only=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", default=None, read_only=True)
+    resolved_by = serializers.CharField(source="resolved_by.get_username", default=None, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "center", "title", "status", "status_label", "disposition", "created_at", "created_by",
+            "updated_at", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by",
+        ]  # fmt: skip
+        read_only_fields = fields

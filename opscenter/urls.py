@@ -8,7 +8,7 @@ from alarms import urls as alarms_urls
 from appeals import urls as appeals_urls
 from bracelets import urls as bracelets_urls
 from opscenter import views, views_supervisor
-from opscenter.apis import alerts, maplayers, saved_views, units
+from opscenter.apis import alerts, incidents, maplayers, saved_views, units
 from opscenter.apis.docs import ApiDocsView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -30,6 +30,17 @@ api_v1: list[URLPattern | URLResolver] = [
     path("tablet/assignments/<int:assignment_pk>/accept/", units.TabletAcceptApi.as_view(), name="tablet-accept"),
     path("tablet/assignments/<int:assignment_pk>/arrive/", units.TabletArriveApi.as_view(), name="tablet-arrive"),
     path("tablet/assignments/<int:assignment_pk>/clear/", units.TabletClearApi.as_view(), name="tablet-clear"),
+    path("incidents/", incidents.IncidentListApi.as_view(), name="incident-list"),
+    path("incidents/create/", incidents.IncidentCreateApi.as_view(), name="incident-create"),
+    path("incidents/<int:incident_pk>/", incidents.IncidentDetailApi.as_view(), name="incident-detail"),
+    path("incidents/<int:incident_pk>/link/", incidents.IncidentLinkApi.as_view(), name="incident-link"),
+    path("incidents/<int:incident_pk>/unlink/", incidents.IncidentUnlinkApi.as_view(), name="incident-unlink"),
+    path(
+        "incidents/<int:incident_pk>/acknowledge/",
+        incidents.IncidentAcknowledgeApi.as_view(),
+        name="incident-acknowledge",
+    ),
+    path("incidents/<int:incident_pk>/resolve/", incidents.IncidentResolveApi.as_view(), name="incident-resolve"),
     path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
     path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
     path("partner/", include((appeals_urls.partner_api_urlpatterns, "appeals-api"))),

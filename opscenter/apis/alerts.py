@@ -13,6 +13,7 @@ from opscenter.selectors import alert_detail, alert_get, alert_list, units_visib
 from opscenter.serializers import AlertDetailSerializer, AlertEventSerializer, AlertSerializer
 from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_resolve
 from opscenter.services.details import alert_details_read
+from opscenter.services.preplans import alert_plan
 
 
 class AlertListApi(APIView):
@@ -69,10 +70,23 @@ class AlertListApi(APIView):
 
 
 class AlertDetailApi(APIView):
-    @extend_schema(responses=AlertDetailSerializer, summary="One alert with its timeline")
+    class AlertDetailOutputSerializer(AlertDetailSerializer):
+        preplan = serializers.JSONField(
+            read_only=True,
+            allow_null=True,
+            help_text="What to do (the kind's steps and the object's), whom to call back (duty phones) and "
+            "the object's earlier alarms; null when there is no plan.",
+        )
+
+        class Meta(AlertDetailSerializer.Meta):
+            fields = [*AlertDetailSerializer.Meta.fields, "preplan"]
+            read_only_fields = fields
+
+    @extend_schema(responses=AlertDetailOutputSerializer, summary="One alert with its timeline and its pre-plan")
     def get(self, request: Request, alert_pk: int) -> Response:
-        alert = alert_detail(user=request_user(request), alert_pk=alert_pk)
-        return Response(AlertDetailSerializer(alert).data)
+        user = request_user(request)
+        alert = alert_detail(user=user, alert_pk=alert_pk)
+        return Response({**AlertDetailSerializer(alert).data, "preplan": alert_plan(user=user, alert=alert)})
 
 
 class AlertAcknowledgeApi(APIView):

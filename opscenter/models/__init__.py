@@ -1,11 +1,13 @@
-"""The spine's data: geography and people, alerts, patrol units, audit, outbox, device credentials and the
-shift log."""
+"""The spine's data: geography and people, alerts and incidents, pre-plans, patrol units, audit, outbox,
+device credentials and the shift log."""
 
 from .alerts import OPEN_STATUSES, Alert, AlertEvent, AlertStatus, Disposition, Severity
 from .audit import AuditEntry, AuditSeal
 from .credentials import DeviceCredential
 from .geography import District, OperationsCenter
+from .incidents import Incident, IncidentStatus
 from .outbox import OutboxAttempt, OutboxAttemptOutcome, OutboxMessage, OutboxStatus
+from .preplans import PrePlan, PrePlanContact
 from .shifts import LivePresence, ShiftNote, ShiftNoteAcknowledgement
 from .units import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -34,12 +36,16 @@ __all__ = [
     "DeviceCredential",
     "Disposition",
     "District",
+    "Incident",
+    "IncidentStatus",
     "LivePresence",
     "OperationsCenter",
     "OutboxAttempt",
     "OutboxAttemptOutcome",
     "OutboxMessage",
     "OutboxStatus",
+    "PrePlan",
+    "PrePlanContact",
     "Role",
     "SavedView",
     "Severity",

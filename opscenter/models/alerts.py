@@ -95,6 +95,15 @@ class Alert(models.Model):
     redacted_at = models.DateTimeField(
         _("redacted at"), null=True, blank=True, help_text=_("When retention emptied its payload and timeline data.")
     )
+    incident = models.ForeignKey(
+        "opscenter.Incident",
+        verbose_name=_("incident"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        help_text=_("The incident it is worked in, with other alerts (opscenter.services.incidents)."),
+    )
 
     class Meta:
         ordering = ["severity", "-raised_at"]
@@ -128,7 +137,7 @@ class Alert(models.Model):
 
 class AlertEvent(models.Model):
     """One step in an alert's timeline (raised, repeated, updated, acknowledged, dispatched, escalated,
-    commented, resolved; a unit sent to it accepted, arrived, cleared), with who and when. Shown to operators; the audit keeps its own record."""
+    commented, resolved; a unit sent to it accepted, arrived, cleared; linked to or unlinked from an incident), with who and when. Shown to operators; the audit keeps its own record."""
 
     class Action(models.TextChoices):
         RAISED = "raised", _("Raised")
@@ -142,6 +151,8 @@ class AlertEvent(models.Model):
         UNIT_ACCEPTED = "unit_accepted", _("Unit accepted")
         UNIT_ARRIVED = "unit_arrived", _("Unit arrived")
         UNIT_CLEARED = "unit_cleared", _("Unit cleared")
+        LINKED = "linked", _("Linked to an incident")
+        UNLINKED = "unlinked", _("Unlinked from an incident")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)

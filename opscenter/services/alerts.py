@@ -336,7 +336,9 @@ def alert_relocate(
     }
     now = timezone.now()
     alert.center, alert.district, alert.updated_at = center, district, now
-    alert.save(update_fields=["center", "district", "updated_at"])
+    if alert.incident is not None and alert.center_id != alert.incident.center_id:
+        alert.incident = None  # an incident is one center's (opscenter.services.incidents): the alert leaves it
+    alert.save(update_fields=["center", "district", "updated_at", "incident"])
     place = {"ru": (district or center).name_ru, "kk": (district or center).name_kk}
     moved_to = phrase(gettext_noop("Moved to %(center)s."), center=place)
     said = phrase(gettext_noop("%(moved)s %(reason)s"), moved=moved_to, reason=reason) if reason else moved_to

@@ -15,14 +15,16 @@ from opscenter import layers
 from opscenter.messages import (
     AlertChanged,
     AlertRemoved,
+    IncidentChanged,
     LayerMessage,
     SessionEnded,
     TabletChanged,
     UnitChanged,
     UserChanged,
 )
-from opscenter.models import Alert, Unit
+from opscenter.models import Alert, Incident, Unit
 from opscenter.serializers import (
+    IncidentSerializer,
     alert_as_dict,
     alert_words_by_language,
     tablet_unit_as_dict,
@@ -94,6 +96,18 @@ def publish_unit_on_commit(unit: Unit) -> None:
     # The tablet's shape carries the alert's words in every language; its own labels the page words.
     tablet: TabletChanged = {"type": "tablet.changed", "unit": tablet_unit_as_dict(unit)}
     publish_on_commit([unit_group(unit.pk)], tablet)
+
+
+def incident_groups(incident: Incident, *, district_pks: set[int]) -> list[str]:
+    """The groups that see an incident: its center's, and the districts' of its alerts (`district_pks`)."""
+    return [ALL_ALERTS_GROUP, center_group(incident.center_id), *(district_group(pk) for pk in sorted(district_pks))]
+
+
+def publish_incident_on_commit(incident: Incident, *, district_pks: set[int]) -> None:
+    """After commit, send the incident as it is now to its center and to the districts of its alerts
+    (those of alerts just unlinked included, so their screens drop the link)."""
+    message: IncidentChanged = {"type": "incident.changed", "incident": dict(IncidentSerializer(incident).data)}
+    publish_on_commit(incident_groups(incident, district_pks=district_pks), message)
 
 
 def publish_alert_moved_on_commit(alert: Alert, *, previous_groups: list[str]) -> None:

@@ -18,8 +18,7 @@ def panel(db):
         address="Uralsk, Dostyk 12",
     )
     protected = panel.protected_object
-    protected.contacts = [{"name": "A. Serikova", "role": "director", "phone": "+77112000000"}]
-    protected.save()
+    protected.contacts.create(kind="person", name="A. Serikova", role="director", phone="+77112000000")
     return panel
 
 

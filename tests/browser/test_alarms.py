@@ -31,7 +31,7 @@ def school():
         latitude=51.2301, longitude=51.3702, address="Uralsk, Dostyk ave. 12",
     )  # fmt: skip
     protected = panel.protected_object
-    protected.contacts = [{"name": "Aigul Serikova", "role": "director", "phone": "+77112505050"}]
+    protected.contacts.create(kind="person", name="Aigul Serikova", role="director", phone="+77112505050")
     protected.operator_notes = "Two entrances: main gate on Dostyk, back gate on Abai."
     protected.save()
     return panel

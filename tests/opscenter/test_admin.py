@@ -3,9 +3,10 @@
 import pytest
 from django.contrib import admin
 
-from opscenter.models import AuditEntry
+from opscenter.models import AuditEntry, PrePlan
 from opscenter.services.alerts import alert_comment, alert_dispatch, alert_raise
 from opscenter.services.credentials import credential_issue
+from opscenter.services.incidents import incident_create
 from opscenter.services.outbox import outbox_enqueue
 from tests.factories import UserFactory, center, district, make_unit
 
@@ -21,6 +22,10 @@ def one_of_each(administrator):
     credential_issue(kind="bracelet", identifier="861234567890123")
     outbox_enqueue(channel="none", payload={})
     alert_dispatch(alert=alert, actor=administrator, units=[make_unit("Беркут-1")])
+    incident_create(actor=administrator, alerts=[alert])
+    PrePlan.objects.create(source="test", kind="t", instructions_ru="Перезвоните.").contacts.create(
+        name="ДЧ", phone="102"
+    )
 
 
 def test_every_spine_model_is_in_the_admin():

@@ -102,8 +102,9 @@ def test_the_list_costs_a_fixed_number_of_queries_however_many_alerts(operator_u
     assert named == {None, *(user.username for user in others)}
 
 
-# The session, its user, the scope, the alert, then its events with their actors.
-DETAIL_QUERIES = 6
+# The session, its user, the scope, the alert, then its events with their actors, and the pre-plan of its
+# kind (none here; tests/alarms/test_preplans.py pins an alarm's, with its object's part).
+DETAIL_QUERIES = 7
 
 
 def test_the_detail_costs_a_fixed_number_of_queries_however_long_its_timeline(

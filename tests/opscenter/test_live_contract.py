@@ -18,9 +18,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opscenter.models import Role
+from opscenter.errors import InvalidTransition
+from opscenter.models import Alert, Incident, Role
 from opscenter.services import live
 from opscenter.services.alerts import alert_acknowledge, alert_raise, alert_relocate, alert_resolve
+from opscenter.services.incidents import incident_create, incident_link, incident_resolve, incident_unlink
 from tests.factories import UserFactory, center, district
 from tests.opscenter.test_alert_feed import (  # noqa: F401  (fixtures)
     _close_the_sync_threads_connection,
@@ -97,6 +99,9 @@ steps = st.one_of(
     st.tuples(st.just("acknowledge"), st.integers(min_value=0)),
     st.tuples(st.just("resolve"), st.integers(min_value=0)),
     st.tuples(st.just("relocate"), st.integers(min_value=0), places),
+    st.tuples(st.just("link"), st.integers(min_value=0), st.integers(min_value=0)),
+    st.tuples(st.just("unlink"), st.integers(min_value=0)),
+    st.tuples(st.just("resolve incident"), st.integers(min_value=0)),
 )
 
 
@@ -131,8 +136,28 @@ def run_steps(plan: list, actor) -> list[int]:
                 target = place(step[2])
                 target_center = target.get("center") or target["district"].center
                 alert_relocate(alert=alert, center=target_center, district=target.get("district"), actor=None)
+            else:
+                incident_step(step, alert, raised, actor)
     live.flush()
     return [alert.pk for alert in raised]
+
+
+def incident_step(step, alert: Alert, raised: list[Alert], actor) -> None:
+    """Link two alerts (into the first one's incident, or a new one), unlink one, resolve its incident;
+    refusals (two centers, a resolved alert) change nothing and are part of the contract too."""
+    try:
+        if step[0] == "link":
+            other = raised[step[2] % len(raised)]
+            if alert.incident_id is not None:
+                incident_link(incident=Incident(pk=alert.incident_id), actor=actor, alerts=[other])
+            else:
+                incident_create(actor=actor, alerts=[alert, other])
+        elif step[0] == "unlink" and alert.incident_id is not None:
+            incident_unlink(incident=Incident(pk=alert.incident_id), actor=actor, alert=alert)
+        elif step[0] == "resolve incident" and alert.incident_id is not None:
+            incident_resolve(incident=Incident(pk=alert.incident_id), actor=actor, disposition="duplicate")
+    except InvalidTransition:
+        pass
 
 
 def rest_ids(user, among: list[int]) -> set[int]:
