@@ -49,6 +49,9 @@
   let detailId = null;
   /** The details read for the open alert ({id, details}), shown until another alert is opened. */
   let shownDetails = null;
+  /** What other scripts of the console (incidents.js) plug in: row(row, alert), detail(alert),
+   * detailRead(alert with its timeline and pre-plan), message(message), snapshot(). */
+  const hooks = {};
 
   // ---------------------------------------------------------------- helpers
 
@@ -506,6 +509,9 @@
     setText(parts.place, placeText(alert));
     setText(parts.status, statusText(alert));
     renderAge(entry, ageClock());
+    if (hooks.row) {
+      hooks.row(row, alert);
+    }
   }
 
   function renderAge(entry, now) {
@@ -992,6 +998,9 @@
     if (resolveSection) {
       resolveSection.hidden = !open;
     }
+    if (hooks.detail) {
+      hooks.detail(alert);
+    }
   }
 
   /**
@@ -1272,7 +1281,10 @@
           return item;
         });
         timelineElement.replaceChildren.apply(timelineElement, items);
-        const { events, ...fresh } = alert;
+        if (hooks.detailRead) {
+          hooks.detailRead(alert);
+        }
+        const { events, preplan, ...fresh } = alert;
         enqueue(fresh);
       })
       .catch(function (error) {
@@ -1691,9 +1703,15 @@
       assembling = null;
       scheduleFlush();
       setConnection("live");
+      if (hooks.snapshot) {
+        hooks.snapshot();
+      }
       return;
     }
     track(message);
+    if (hooks.message) {
+      hooks.message(message);
+    }
     if (message.type === "alert") {
       const alert = message.alert;
       if (resyncing) {
@@ -1794,6 +1812,35 @@
       connect();
     }
   });
+
+  window.opscenterConsole = {
+    hooks: hooks,
+    alert: function (id) {
+      const entry = alerts.get(id);
+      return entry ? entry.data : null;
+    },
+    open: function (id) {
+      select(id, { open: true });
+    },
+    selectedId: function () {
+      return selectedId;
+    },
+    detailId: function () {
+      return detailId;
+    },
+    update: enqueue,
+    reloadDetail: function () {
+      if (detailId !== null) {
+        loadTimeline(detailId);
+      }
+    },
+    toast: toast,
+    csrfToken: csrfToken,
+    formatTime: formatTime,
+    statusLabel: statusLabel,
+    dispositionLabel: dispositionLabel,
+    toSignIn: toSignIn,
+  };
 
   setConnection("connecting");
   connect();
