@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from alarms.dc09 import panel_frame
-from alarms.models import AlarmPanel
+from alarms.models import AlarmPanel, ContactKind
 from alarms.services import frame_receive, panel_create
 from opscenter.models import District
 
@@ -77,6 +77,25 @@ DEMO_PANELS = [
         ("Федоровка № 1 мектебі", "Федоровка, Мектеп көшесі, 1"),
     ),
 ]
+# Per object: its duty phone (the organisation's, shown with the pre-plan), a named person (personal:
+# only through the audited details read) and what to do there on a panic.
+DEMO_OBJECT_PLANS = {
+    "D001": (
+        ("Вахта лицея", "+7 7112 51-05-05"), ("Серикова А. К.", "директор", "+7 701 555 05 05"),
+        "Въезд для наряда — с ул. Абая (главные ворота закрыты в учебное время).\nОхранник на посту у главного входа.",
+        "Жасақ кіретін жол — Абай көшесінен (сабақ кезінде басты қақпа жабық).\nКүзетші басты кіреберістегі бекетте.",
+    ),
+    "D002": (
+        ("Вахта детского сада", "+7 7112 51-22-10"), ("Жумагалиева Г. Т.", "заведующая", "+7 705 222 10 10"),
+        "Дети на первом этаже: наряд входит через служебный вход со двора.",
+        "Балалар бірінші қабатта: жасақ аула жақтағы қызметтік кіреберістен кіреді.",
+    ),
+    "D004": (
+        ("Вахта школы", "+7 71133 3-12-12"), ("Нуртазин Б. С.", "директор", "+7 702 333 12 12"),
+        "Ближайший наряд — ОП г. Аксай, 4 минуты.",
+        "Ең жақын жасақ — Ақсай қ. ПБ, 4 минут.",
+    ),
+}  # fmt: skip
 TEST_EVERY = timedelta(seconds=60)
 ALARMS = [("1120 01 001", 0.6), ("1121 01 002", 0.15), ("1129 01 001", 0.1), ("1122 01 003", 0.15)]
 
@@ -92,7 +111,28 @@ def ensure_demo_panels() -> list[AlarmPanel]:
                 latitude=latitude, longitude=longitude, address=address, object_name_kk=name_kk,
                 address_kk=address_kk, supervision_seconds=180,
             )  # fmt: skip
+    _ensure_object_plans(existing)
     return list(existing.values())
+
+
+_plans_ready: set[str] = set()
+
+
+def _ensure_object_plans(panels: dict[str, AlarmPanel]) -> None:
+    """Contacts and instructions of the demo's objects, once per process, left alone once there."""
+    for account, (duty, person, russian, kazakh) in DEMO_OBJECT_PLANS.items():
+        panel = panels.get(account)
+        if panel is None or account in _plans_ready:
+            continue
+        protected = panel.protected_object
+        if not protected.contacts.exists():
+            protected.contacts.create(kind=ContactKind.DUTY, name=duty[0], phone=duty[1], position=0)
+            protected.contacts.create(
+                kind=ContactKind.PERSON, name=person[0], role=person[1], phone=person[2], position=1
+            )
+        if not protected.instructions.exists():
+            protected.instructions.create(alert_kind="panic", text_ru=russian, text_kk=kazakh)
+        _plans_ready.add(account)
 
 
 _sequences: dict[str, int] = {}

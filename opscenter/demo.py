@@ -28,6 +28,7 @@ from opscenter.models import (
     Alert,
     Disposition,
     District,
+    PrePlan,
     Role,
     Unit,
     UnitKind,
@@ -120,6 +121,84 @@ def demo_user_lines() -> list[str]:
         f"  {user.username:<11} {user.password:<21} {Role(user.role).label} ({scopes[user.username]})"
         for user in DEMO_USERS
     ]
+
+
+# --- Pre-plans of the kinds the demo raises -----------------------------------------------------------
+
+# source, kind, steps in Russian, steps in Kazakh, duty services to call back (name, phone)
+_DUTY_URALSK = ("Дежурная часть УП г. Уральска", "+7 7112 93-02-02")
+_PROBATION = ("Служба пробации ДП ЗКО, дежурный", "+7 7112 50-31-17")
+DEMO_PREPLANS: list[tuple[str, str, str, str, tuple[tuple[str, str], ...]]] = [
+    (
+        "alarms", "panic",
+        "Примите тревогу и направьте ближайший наряд.\nПерезвоните на дежурный телефон объекта, уточните, что случилось.\n"
+        "Если не отвечают — считайте тревогу реальной.\nДоложите дежурному по городу.",
+        "Дабылды қабылдап, жақын жасақты жіберіңіз.\nНысанның кезекші телефонына қайта қоңырау шалып, не болғанын нақтылаңыз.\n"
+        "Жауап бермесе — дабылды шынайы деп санаңыз.\nҚала бойынша кезекшіге баяндаңыз.",
+        (_DUTY_URALSK,),
+    ),
+    (
+        "alarms", "duress",
+        "Не звоните на объект: нажавший может быть под угрозой.\nТихо направьте два наряда без сирен.\nДоложите начальнику смены.",
+        "Нысанға қоңырау шалмаңыз: басқан адам қауіпте болуы мүмкін.\nСиренасыз екі жасақты үнсіз жіберіңіз.\n"
+        "Ауысым бастығына баяндаңыз.",
+        (_DUTY_URALSK,),
+    ),
+    (
+        "alarms", "holdup",
+        "Направьте ближайшие наряды, перекройте выезды.\nНе звоните на объект до прибытия наряда.",
+        "Жақын жасақтарды жіберіп, шығу жолдарын жабыңыз.\nЖасақ келгенге дейін нысанға қоңырау шалмаңыз.",
+        (_DUTY_URALSK,),
+    ),
+    (
+        "alarms", "panel_silent",
+        "Перезвоните на дежурный телефон объекта: есть ли связь и охрана.\nЕсли объект не отвечает — направьте наряд проверить.",
+        "Нысанның кезекші телефонына қоңырау шалыңыз: байланыс пен күзет бар ма.\n"
+        "Нысан жауап бермесе — тексеруге жасақ жіберіңіз.",
+        (),
+    ),
+    (
+        "bracelets", "bracelet_exclusion",
+        "Откройте дело (причина — номер тревоги) и посмотрите последние координаты.\n"
+        "Направьте наряд к потерпевшей стороне.\nСообщите в службу пробации.",
+        "Істі ашыңыз (себебі — дабыл нөмірі) және соңғы координаттарды қараңыз.\n"
+        "Жәбірленуші тарапқа жасақ жіберіңіз.\nПробация қызметіне хабарлаңыз.",
+        (_PROBATION,),
+    ),
+    (
+        "bracelets", "",
+        "Откройте дело и посмотрите последние координаты.\nСообщите в службу пробации.",
+        "Істі ашып, соңғы координаттарды қараңыз.\nПробация қызметіне хабарлаңыз.",
+        (_PROBATION,),
+    ),
+    (
+        "appeals", "appeal_domestic_violence",
+        "Направьте участкового или наряд по адресу обращения.\nЗарегистрируйте сообщение в КУИ.",
+        "Өтініш мекенжайына учаскелік немесе жасақ жіберіңіз.\nХабарламаны КУИ-де тіркеңіз.",
+        (),
+    ),
+    (
+        "appeals", "",
+        "Проверьте категорию и район обращения.\nПередайте обращение исполнителю района.",
+        "Өтініштің санаты мен ауданын тексеріңіз.\nӨтінішті аудан орындаушысына беріңіз.",
+        (),
+    ),
+]  # fmt: skip
+
+
+def ensure_demo_preplans() -> int:
+    """The demo's pre-plans per alert kind (idempotent: a plan already there is left as an administrator
+    edited it). Returns how many were created."""
+    created = 0
+    for source, kind, russian, kazakh, services in DEMO_PREPLANS:
+        plan, was_created = PrePlan.objects.get_or_create(
+            source=source, kind=kind, defaults={"instructions_ru": russian, "instructions_kk": kazakh}
+        )
+        if was_created:
+            created += 1
+            for position, (name, phone) in enumerate(services):
+                plan.contacts.create(name=name, phone=phone, position=position)
+    return created
 
 
 # --- The spine's own simulated traffic -------------------------------------------------------------
@@ -253,6 +332,7 @@ def simulate_step(rng: random.Random, *, now: datetime | None = None) -> list[Al
 
 def warm_up(rng: random.Random, *, count: int = 6) -> list[Alert]:
     """A few alerts at start, so a fresh demo does not open on an empty screen."""
+    ensure_demo_preplans()
     if Alert.objects.filter(source=SOURCE, status__in=OPEN_STATUSES).exists():
         return []
     return [simulate_alert(rng) for _index in range(count)]

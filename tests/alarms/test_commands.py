@@ -64,3 +64,27 @@ def test_the_demo_simulator_sends_real_frames_through_the_receiver_path():
     assert AlarmPanel.objects.filter(account__startswith="D").count() == len(DEMO_PANELS)
     assert ReceivedFrame.objects.filter(response="ack").count() >= len(DEMO_PANELS)
     assert not ReceivedFrame.objects.exclude(response="ack").exists()
+
+
+def test_the_demo_objects_get_duty_phones_named_people_and_instructions_once():
+    import random
+
+    from alarms import simulator
+    from alarms.models import ObjectContact, ObjectInstruction
+    from opscenter.demo import ensure_demo_preplans
+    from opscenter.models import PrePlan
+
+    ensure_demo_preplans()
+    simulator._plans_ready.clear()
+    simulator.simulate_panels(random.Random(1))
+    simulator._plans_ready.clear()
+    simulator.ensure_demo_panels()
+
+    assert ObjectContact.objects.filter(kind="duty").count() == len(simulator.DEMO_OBJECT_PLANS)
+    assert ObjectContact.objects.filter(kind="person").count() == len(simulator.DEMO_OBJECT_PLANS)
+    assert set(ObjectInstruction.objects.values_list("alert_kind", flat=True)) == {"panic"}
+    assert {"panic", "duress", "holdup", "panel_silent"} <= set(
+        PrePlan.objects.filter(source="alarms").values_list("kind", flat=True)
+    )
+    assert all(plan.instructions_kk for plan in PrePlan.objects.all())
+    assert ensure_demo_preplans() == 0

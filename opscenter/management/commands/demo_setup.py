@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from opscenter.demo import DEMO_USERS, demo_units_setup, demo_user_lines
+from opscenter.demo import DEMO_USERS, demo_units_setup, demo_user_lines, ensure_demo_preplans
 from opscenter.models import District, OperationsCenter, User
 from opscenter.services.audit import audit_record
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
                     created += 1
                     audit_record(actor=None, actor_label="demo_setup", action="user.create", obj=user)
             units = demo_units_setup()
+        ensure_demo_preplans()
         self.stdout.write(f"Demo users ready ({created} created, {len(DEMO_USERS) - created} already there):")
         for line in demo_user_lines():
             self.stdout.write(line)
