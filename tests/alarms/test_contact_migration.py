@@ -5,7 +5,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: the flush after it then leaves the content types and
+# permissions to the next test's restore instead of making them again (duplicates otherwise).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE = [("alarms", "0005_object_contacts_and_instructions")]
 AFTER = [("alarms", "0007_remove_contacts_json")]
