@@ -26,10 +26,10 @@ from opscenter.models import (
     OutboxAttempt,
     OutboxMessage,
     OutboxStatus,
-    Unit,
-    UnitStatusChange,
     PrePlan,
     PrePlanContact,
+    Unit,
+    UnitStatusChange,
     User,
 )
 from opscenter.permissions import Capability, has

@@ -1,4 +1,4 @@
-"""Contacts typed in the admin as JSON become ObjectContact rows (alarms 0006), in their order, as named
+"""Contacts typed in the admin as JSON become ObjectContact rows (alarms 0007), in their order, as named
 people (personal data); entries that hold nothing are dropped; going back writes the JSON again."""
 
 import pytest
@@ -9,8 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 # permissions to the next test's restore instead of making them again (duplicates otherwise).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-BEFORE = [("alarms", "0005_object_contacts_and_instructions")]
-AFTER = [("alarms", "0007_remove_contacts_json")]
+BEFORE = [("alarms", "0006_object_contacts_and_instructions")]
+AFTER = [("alarms", "0008_remove_contacts_json")]
 
 
 def migrate(targets):

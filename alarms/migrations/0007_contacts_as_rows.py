@@ -32,7 +32,7 @@ def forwards(apps, schema_editor) -> None:
             )
     ObjectContact.objects.bulk_create(rows, batch_size=500)
     if dropped:
-        print(f"\n  alarms.0006: {dropped} contact entries without a name or phone were not kept.")
+        print(f"\n  alarms.0007: {dropped} contact entries without a name or phone were not kept.")
 
 
 def backwards(apps, schema_editor) -> None:
@@ -49,6 +49,6 @@ def backwards(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alarms", "0005_object_contacts_and_instructions")]
+    dependencies = [("alarms", "0006_object_contacts_and_instructions")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alarms', '0004_protected_object_kazakh_names'),
+        ('alarms', '0005_events_alert_pending'),
     ]
 
     operations = [
