@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "opscenter.models.alerts.Severity",
         "UnitStatusEnum": "opscenter.models.units.UnitStatus",
         "AssignmentStatusEnum": "opscenter.models.units.AssignmentStatus",
+        "IncidentStatusEnum": "opscenter.models.incidents.IncidentStatus",
     },
 }
 
