@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from opscenter.models import Alert, AlertEvent, AlertStatus
 from tests.browser.test_dashboard import expect_live, raise_alert, row
-from tests.factories import UserFactory, district
+from tests.factories import UserFactory, district, make_unit
 from tests.opscenter.test_contrast import AA_NORMAL_TEXT, contrast
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
@@ -19,6 +19,7 @@ def test_the_keys_work_an_alert_through_and_focus_follows_the_work(new_page, log
     first = raise_alert(severity=1, title="First panic", district=district("uralsk"))
     second = raise_alert(severity=1, title="Second panic", district=district("uralsk"))
     third = raise_alert(severity=2, title="Third", district=district("terekti"))
+    make_unit("Патруль 12", at=(51.23, 51.37))
     page = new_page(viewport={"width": 1366, "height": 768})
     log_in(page, "op_one")
     expect_live(page)
@@ -54,8 +55,8 @@ def test_the_keys_work_an_alert_through_and_focus_follows_the_work(new_page, log
     expect(
         detail.locator("details[data-command=dispatch] input, details[data-command=dispatch] select").first
     ).to_be_focused()
-    page.keyboard.type("Патруль 12")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Space")  # the nearest available unit, the picker's first choice
+    detail.locator("details[data-command=dispatch] button[type=submit]").press("Enter")
     expect(row(page, second)).to_have_attribute("data-status", "dispatched")
     expect(detail.locator("details[data-command=resolve] summary")).to_be_focused()
 
