@@ -4,7 +4,7 @@ objects), offered on the page, and their features served scoped to the caller.""
 import pytest
 from rest_framework.test import APIClient
 
-from alarms.models import ProtectedObject
+from alarms.models import ObjectContact, ProtectedObject
 from opscenter.maplayers import MapLayer, map_layers_for, register_map_layer
 from opscenter.permissions import Capability
 from tests.factories import district
@@ -28,14 +28,10 @@ def test_the_districts_layer_holds_the_boundaries_of_the_scope(operator_syrym):
 
 
 def test_protected_objects_come_from_alarms_scoped_and_without_contacts(operator_syrym, operator_uralsk):
-    ProtectedObject.objects.create(
-        kind="school",
-        name="Школа № 3",
-        latitude=50.25,
-        longitude=52.6,
-        district=district("syrym"),
-        contacts=[{"name": "Директор", "phone": "+77010000000"}],
+    school = ProtectedObject.objects.create(
+        kind="school", name="Школа № 3", latitude=50.25, longitude=52.6, district=district("syrym")
     )
+    ObjectContact.objects.create(protected_object=school, name="Директор", phone="+77010000000")
     ProtectedObject.objects.create(kind="school", name="Unplaced", district=district("syrym"))
     collection = features(operator_syrym, "protected_objects").json()
     assert collection["features"] == [
