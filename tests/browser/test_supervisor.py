@@ -93,7 +93,8 @@ def test_the_wallboard_greys_when_the_feed_is_down(new_page, log_in):
 
     # When the feed is killed and the server stays out of reach
     reachable["now"] = False
-    sockets[0].close(code=4000)
+    for socket in list(sockets):  # every socket the page holds (the board's and the console scripts')
+        socket.close(code=4000)
 
     # Then the board greys and says since when it is not live
     expect(board.locator("#wallboard")).to_have_attribute("data-connection", "reconnecting")
