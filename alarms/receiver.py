@@ -10,11 +10,12 @@ database fails, the frames get no answer at all and the panels repeat them: an a
 acknowledged and then lost.
 
 Alerts are raised after the ACKs, not before: an alarm's event is committed marked `alert_pending`, the
-ACKs go out, and then the batcher raises the batch's alerts (`events_alert`) before it takes more
-frames. A panic costs the other panels of its batch no more than a link test does, holds no panel's lock
-while its alert is raised, and its alert never waits behind other panels' frames. A receiver that dies
-in between leaves the mark; the sweep (at start, then every few seconds here, and from beat) raises what
-was left, exactly once.
+ACKs go out, and the batch hands its panels to the process's alerter, which raises their alerts
+(`events_alert`) while the batchers go on taking frames; panels that came due while it was busy are
+settled together in its next transaction. A panic costs the other panels no more than a link test does,
+holds no panel's lock while its alert is raised, and its alert never waits behind other panels' frames.
+A receiver that dies in between leaves the mark; the sweep (at start, then every few seconds here, and
+from beat) raises what was left, exactly once.
 
 Hostile peers are bounded everywhere: connections in total (below the file-descriptor limit, so a new
 panel is always accepted or refused, never left hanging) and per address; a frame must complete within
@@ -27,6 +28,8 @@ import contextlib
 import logging
 import os
 import resource
+import signal
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +38,7 @@ from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from alarms import dc09
@@ -55,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 IDLE_TIMEOUT_SECONDS = 300  # panels keep connections open between frames; a silent socket is closed
 BATCH_MAX_FRAMES = 64
+STOP_SECONDS = 5  # how long a stopping receiver lets its batches finish
 ACCOUNTS_REFRESH_SECONDS = 30
 FD_RESERVE = 64  # descriptors kept for the database, Redis, logs and the listening sockets
 MAX_TALLIED_ADDRESSES = 10_000  # a spoofed UDP flood may come from everywhere: the rest share one tally
@@ -84,6 +88,18 @@ def _alert(panels: set[int] | None, received_before: datetime | None = None) -> 
         close_old_connections()
 
 
+def _connect(barrier: threading.Barrier) -> None:
+    """Open this worker thread's database connection, waiting at the barrier so that each call of a batch
+    runs in a thread of its own."""
+    barrier.wait(timeout=30)
+    connection.ensure_connection()
+
+
+def _disconnect(barrier: threading.Barrier) -> None:
+    barrier.wait(timeout=10)
+    connection.close()
+
+
 def _in_thread(function):
     def run(*args):
         close_old_connections()
@@ -104,20 +120,28 @@ class FrameQueue:
         self.noise: deque = deque()
         self.known_max, self.noise_max = known_max, noise_max
         self.ready = asyncio.Event()
+        self.closed = False  # stopping: nothing more is taken, what is queued is still handed out
+
+    def close(self) -> None:
+        self.closed = True
+        self.ready.set()
 
     def __len__(self) -> int:
         return len(self.known) + len(self.noise)
 
     def put(self, item, *, known: bool) -> bool:
         queue, bound = (self.known, self.known_max) if known else (self.noise, self.noise_max)
-        if len(queue) >= bound:
+        if self.closed or len(queue) >= bound:
             return False
         queue.append(item)
         self.ready.set()
         return True
 
     async def get_batch(self, limit: int) -> list:
+        """What has queued up, at most `limit`; waits for some, or returns [] once closed and empty."""
         while not self:
+            if self.closed:
+                return []
             self.ready.clear()
             await self.ready.wait()
         batch: list = []
@@ -142,7 +166,7 @@ class Receiver:
         *,
         host: str,
         port: int,
-        workers: int = 4,
+        workers: int = 1,
         reuse_port: bool = False,
         max_connections: int | None = None,
         max_connections_per_peer: int | None = None,
@@ -163,16 +187,21 @@ class Receiver:
         self.queue_max = queue_max or settings.SIA_QUEUE_MAX
         self.queue_noise_max = queue_noise_max or settings.SIA_QUEUE_NOISE_MAX
         self.refusal_flush_seconds = refusal_flush_seconds or settings.SIA_REFUSAL_FLUSH_SECONDS
-        self.executor = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="sia")
+        self.executor = ThreadPoolExecutor(max_workers=workers + 2, thread_name_prefix="sia")
         self.tcp_server: asyncio.AbstractServer | None = None
         self.udp_transport: asyncio.DatagramTransport | None = None
         self.udp_protocol: _UdpProtocol | None = None
         self.queue: FrameQueue | None = None
-        self.tasks: list[asyncio.Task] = []
+        self.batchers: list[asyncio.Task] = []
+        self.alerter: asyncio.Task | None = None
+        self.tasks: list[asyncio.Task] = []  # the housekeeper
         self.known_accounts: frozenset[str] = frozenset()
         self.connections: Counter[str] = Counter()
         self.tallies: dict[str, _Tally] = {}
         self.dropped = 0  # frames and datagrams dropped over a bound, since the start
+        self.alerts_due: set[int] = set()  # panels whose committed events wait for the alerter
+        self.alerts_ready: asyncio.Event | None = None
+        self.alerts_closing = False  # the batchers are done: the alerter ends once nothing is due
 
     # --- refusals: counted in memory, written as one row per address now and then ---
 
@@ -209,6 +238,21 @@ class Receiver:
                 )
             except Exception:
                 logger.exception("Could not record %d refusals", len(refusals))
+
+    async def _in_every_thread(self, function) -> list:
+        threads = self.workers + 2  # the executor's size: batchers, the alerter, the housekeeper
+        barrier = threading.Barrier(threads)
+        calls = [asyncio.wrap_future(self.executor.submit(function, barrier)) for _ in range(threads)]
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    async def connect(self) -> None:
+        """Every worker thread opens its database connection before the first panel is heard: the first
+        frames after a start do not wait for connections. A database that is down is no reason not to
+        listen (each frame then connects, or goes unanswered and is repeated)."""
+        for outcome in await self._in_every_thread(_connect):
+            if isinstance(outcome, Exception):
+                logger.warning("A worker could not connect to the database at start: %s", outcome)
+                break
 
     async def refresh_accounts(self) -> None:
         try:
@@ -253,9 +297,7 @@ class Receiver:
         assert self.queue is not None
         # sync_to_async, not run_in_executor: the worker thread then publishes live changes on this loop.
         handle = sync_to_async(_handle, thread_sensitive=False, executor=self.executor)
-        alert = sync_to_async(_alert, thread_sensitive=False, executor=self.executor)
-        while True:
-            batch = await self.queue.get_batch(BATCH_MAX_FRAMES)
+        while batch := await self.queue.get_batch(BATCH_MAX_FRAMES):
             try:
                 results = await handle([incoming for incoming, _future in batch])
             except Exception:  # never let the batcher die
@@ -264,13 +306,28 @@ class Receiver:
             for (_incoming, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
-            # The answers go out while the batch's alerts are raised (the loop writes them as this awaits).
             due = {result.alert_panel for result in results if result is not None and result.alert_panel is not None}
+            if due:
+                assert self.alerts_ready is not None
+                self.alerts_due |= due
+                self.alerts_ready.set()
+
+    async def _alerter(self) -> None:
+        """Raise the alerts of the panels the batchers committed events for, all that are due at once."""
+        assert self.alerts_ready is not None
+        # sync_to_async, not run_in_executor: the worker thread then publishes live changes on this loop.
+        alert = sync_to_async(_alert, thread_sensitive=False, executor=self.executor)
+        while True:
+            await self.alerts_ready.wait()
+            self.alerts_ready.clear()
+            due, self.alerts_due = self.alerts_due, set()
             if due:
                 try:
                     await alert(due)
                 except Exception:  # the events stay pending: the sweep raises their alerts
                     logger.exception("Raising the alerts of %d panels failed; the sweep will", len(due))
+            if self.alerts_closing and not self.alerts_due:
+                return
 
     def check(self, raw: bytes, transport: str, peer: str) -> dc09.Frame | None:
         """The frame read from `raw`, or None (counted as refused) when it is none."""
@@ -377,9 +434,12 @@ class Receiver:
             in_use = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
             self.max_connections = max(1, min(self.max_connections, soft - in_use - FD_RESERVE))
         self.queue = FrameQueue(known_max=self.queue_max, noise_max=self.queue_noise_max)
+        await self.connect()
         await self.refresh_accounts()
-        self.tasks = [asyncio.create_task(self._batcher()) for _ in range(self.workers)]
-        self.tasks.append(asyncio.create_task(self._housekeeper()))
+        self.alerts_ready = asyncio.Event()
+        self.batchers = [asyncio.create_task(self._batcher()) for _ in range(self.workers)]
+        self.alerter = asyncio.create_task(self._alerter())
+        self.tasks = [asyncio.create_task(self._housekeeper())]
         # reuse_port: several receiver processes share the port, the kernel spreads connections over them.
         self.tcp_server = await asyncio.start_server(
             self._serve_tcp, self.host, self.port, reuse_port=self.reuse_port or None
@@ -402,17 +462,49 @@ class Receiver:
             await self.tcp_server.wait_closed()
         if self.udp_transport is not None:
             self.udp_transport.close()
+        # Batches in hand are committed and answered, what is queued too; then the batchers end. Only
+        # past the bound are they cancelled: their frames then go unanswered (the panels repeat) and the
+        # sweep raises what they committed.
+        if self.queue is not None:
+            self.queue.close()
+        if self.batchers:
+            _done, late = await asyncio.wait(self.batchers, timeout=STOP_SECONDS)
+            for task in late:
+                task.cancel()
+        # Then the alerter raises what is due and ends (cancelled, a call it had not yet handed to its thread
+        # would be lost until the sweep).
+        if self.alerter is not None and self.alerts_ready is not None:
+            self.alerts_closing = True
+            self.alerts_ready.set()
+            _done, late = await asyncio.wait([self.alerter], timeout=STOP_SECONDS)
+            for task in late:
+                task.cancel()
         for task in self.tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(
+            *self.batchers, *([self.alerter] if self.alerter else []), *self.tasks, return_exceptions=True
+        )
+        if self.alerts_due:  # ACKed, committed, and not yet raised: raise them before going (else the sweep will)
+            due, self.alerts_due = self.alerts_due, set()
+            try:
+                await sync_to_async(_alert, thread_sensitive=False, executor=self.executor)(due)
+            except Exception:
+                logger.exception("Raising the alerts of %d panels at stop failed; the sweep will", len(due))
         await self.flush_refusals()
+        await self._in_every_thread(_disconnect)  # the connections are the threads' own: closed with them
         # Not on the loop: a worker thread may still be publishing an alert through this very loop.
         await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)
 
     async def serve_forever(self) -> None:
+        """Serve until SIGTERM or SIGINT, then stop in order (`stop`): what was taken is answered, what
+        was answered gets its alert."""
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
         await self.start()
         try:
-            await asyncio.Event().wait()
+            await stopping.wait()
         finally:
             await self.stop()
 

@@ -23,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +56,17 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, default=AIM_RATE, help="frames per second, all panels (default 500)")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each run (default 10)")
+    parser.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=2.0,
+        help="paced traffic first for this long, not counted (both receivers; default 2)",
+    )
     parser.add_argument("--panels", type=int, default=50, help="panels, one TCP connection each (default 50)")
     parser.add_argument("--processes", type=int, default=2, help="receiver processes sharing the port (default 2)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="batchers per receiver process (default: the receiver's)"
+    )
     parser.add_argument("--panic-share", type=float, default=0.05, help="share of frames that are panics")
     parser.add_argument(
         "--flat-out-seconds",
@@ -148,10 +157,10 @@ async def panel(port: int, account: str, times: list[float], panic_share: float,
         try:
             response = await asyncio.wait_for(reader.readuntil(b"\r"), timeout=5)
         except (TimeoutError, asyncio.IncompleteReadError):
-            records.append({"kind": kind, "latency_ms": None})
+            records.append({"kind": kind, "due": due, "latency_ms": None})
             continue
         acked = b'"ACK"' in response
-        records.append({"kind": kind, "latency_ms": (time.perf_counter() - due) * 1000 if acked else None})
+        records.append({"kind": kind, "due": due, "latency_ms": (time.perf_counter() - due) * 1000 if acked else None})
     writer.close()
     return records
 
@@ -194,20 +203,21 @@ async def flat_out(port: int, accounts: list[str], args: argparse.Namespace) -> 
 
 async def load(port: int, accounts: list[str], args: argparse.Namespace) -> dict:
     per_panel = args.rate / len(accounts)
-    count = max(1, int(per_panel * args.seconds))
+    count = max(1, int(per_panel * (args.warmup_seconds + args.seconds)))
     start_at = time.perf_counter() + 0.5
+    counted_from = start_at + args.warmup_seconds
     rng = random.Random(7)  # the same mix of frames for both receivers
     jobs = []
     for index, account in enumerate(accounts):
         offset = index / args.rate  # panels spread over the first interval, not all at once
         times = [start_at + offset + n / per_panel for n in range(count)]
         jobs.append(panel(port, account, times, args.panic_share, random.Random(rng.random())))
-    began = time.perf_counter()
     results = await asyncio.gather(*jobs)
-    elapsed = time.perf_counter() - began
-    records = [record for panel_records in results for record in panel_records]
+    elapsed = time.perf_counter() - counted_from  # the counted frames' schedule began there
+    records = [record for panel_records in results for record in panel_records if record["due"] >= counted_from]
     latencies = sorted(r["latency_ms"] for r in records if r["latency_ms"] is not None)
     return {
+        "counted": (datetime.now(UTC) - timedelta(seconds=time.perf_counter() - counted_from), datetime.now(UTC)),
         "frames": len(records),
         "acked": len(latencies),
         "unanswered": len(records) - len(latencies),
@@ -249,20 +259,33 @@ def stored_events(accounts: list[str]) -> int:
     return ReceivedFrame.objects.filter(account__in=accounts, response="ack").count()
 
 
-def alerts_after_receipt(accounts: list[str]) -> dict:
-    """From the database: how long after its frame was received each new alert was raised, and the alarm
-    events (panics and restores) still waiting for their alert once the receiver has stopped."""
+def alerts_after_receipt(accounts: list[str], counted: tuple[datetime, datetime]) -> dict:
+    """From the database: how long after its frame was received each panic and restore of the counted run
+    reached its alert (raised, repeated or updated: the alert's timeline entry for it), and the alarm
+    events still waiting for their alert once the receiver has stopped."""
     from alarms.models import AlarmEvent
-    from opscenter.models import Alert
+    from opscenter.models import AlertEvent
 
     events = AlarmEvent.objects.filter(panel__account__in=accounts, event_class__in=("alarm", "restore"))
-    first_received: dict[int, datetime] = {}
+    received: dict[int, list[datetime]] = {}
     for alert_pk, received_at in events.filter(alert__isnull=False).order_by("pk").values_list("alert", "received_at"):
-        first_received.setdefault(alert_pk, received_at)
-    raised = Alert.objects.filter(pk__in=first_received).values_list("pk", "raised_at")
-    delays = sorted((at - first_received[pk]).total_seconds() * 1000 for pk, at in raised)
+        received.setdefault(alert_pk, []).append(received_at)
+    settled: dict[int, list[datetime]] = {}
+    for alert_pk, at in (
+        AlertEvent.objects.filter(alert__in=received, action__in=("raised", "repeated", "updated"))
+        .order_by("at", "pk")
+        .values_list("alert", "at")
+    ):
+        settled.setdefault(alert_pk, []).append(at)
+    # Each event settles once, in the order received, and is the only cause of its timeline entry.
+    delays = sorted(
+        (at - got).total_seconds() * 1000
+        for alert_pk, times in received.items()
+        for got, at in zip(times, settled.get(alert_pk, []), strict=False)
+        if counted[0] <= got <= counted[1]
+    )
     return {
-        "alerts_raised": len(delays),
+        "events_settled": len(delays),
         "alert_delay": percentiles(delays),
         "alarm_events_without_alert": events.filter(alert__isnull=True, event_class="alarm").count(),
         "events_pending": events.filter(alert_pending=True).count(),
@@ -276,13 +299,15 @@ def main() -> None:
     ours_port, theirs_port = free_port(), free_port()
     python = sys.executable
     ours = run("opscenter (ACK after commit)", [python, "manage.py", "run_sia_receiver", "--host", "127.0.0.1",
-               "--port", str(ours_port), "--processes", str(args.processes)], ours_port, accounts, args)  # fmt: skip
+               "--port", str(ours_port), "--processes", str(args.processes),
+               *(["--workers", str(args.workers)] if args.workers else [])], ours_port, accounts, args)  # fmt: skip
     ours["stored_acked_frames"] = stored_events(accounts)
-    ours["alerts"] = alerts_after_receipt(accounts)
+    ours["alerts"] = alerts_after_receipt(accounts, ours.pop("counted"))
     baseline = run("pysiaalarm (ACK before handler, stores nothing)", [python, "-c", PYSIAALARM_SERVER, str(theirs_port),
                    ",".join(accounts)], theirs_port, accounts, args)  # fmt: skip
+    baseline.pop("counted")
     result = {
-        "asked_rate": args.rate, "seconds": args.seconds, "panels": args.panels,
+        "asked_rate": args.rate, "seconds": args.seconds, "warmup_seconds": args.warmup_seconds, "panels": args.panels,
         "opscenter": ours, "baseline": baseline,
         "ratio_p50": _ratio(ours["p50_ms"], baseline["p50_ms"]), "ratio_p99": _ratio(ours["p99_ms"], baseline["p99_ms"]),
         "ratio_throughput": _ratio(ours["frames_per_second"], baseline["frames_per_second"]),
@@ -304,7 +329,7 @@ def _ratio(a, b):
 
 def report(result: dict) -> None:
     print(
-        f"SIA DC-09 receiver: {result['panels']} panels, {result['asked_rate']:.0f} frames/s asked for {result['seconds']:.0f} s"
+        f"SIA DC-09 receiver: {result['panels']} panels, {result['asked_rate']:.0f} frames/s asked for {result['seconds']:.0f} s after {result['warmup_seconds']:g} s of warm-up"
     )
     header = f"{'receiver':52} {'frames/s':>9} {'acked':>7} {'lost':>5} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'peak MB':>8}"
     print(header)
@@ -319,7 +344,7 @@ def report(result: dict) -> None:
     print(f"ACKed frames stored: {ours['stored_acked_frames']} of {acks} ACKs; panics sent (paced): {ours['panics']}")
     alerts, delay = ours["alerts"], ours["alerts"]["alert_delay"]
     print(
-        f"alerts raised after the ACK: {alerts['alerts_raised']}, raised after their frame's receipt p50 "
+        f"panics and restores in their alerts after the ACK: {alerts['events_settled']}, after their frame's receipt p50 "
         f"{delay['p50_ms']} ms, p99 {delay['p99_ms']} ms, max {delay['max_ms']} ms; alarm events without an alert "
         f"{alerts['alarm_events_without_alert']}, still pending {alerts['events_pending']}"
     )

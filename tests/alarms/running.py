@@ -10,7 +10,7 @@ class RunningReceiver:
     """The receiver on its own event loop in a thread, as `run_sia_receiver` runs it; `options` are the
     receiver's bounds (max_connections=..., frame_seconds=...)."""
 
-    def __init__(self, workers: int = 4, **options):
+    def __init__(self, workers: int = 1, **options):
         self.loop = asyncio.new_event_loop()
         self.receiver = Receiver(host="127.0.0.1", port=0, workers=workers, **options)
         started = threading.Event()

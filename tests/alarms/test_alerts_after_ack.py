@@ -77,6 +77,64 @@ class TestOverRealSockets:
             release.set()
             receiver.stop()
 
+    def test_frames_are_answered_while_an_alert_is_being_raised(self, panel, monkeypatch):
+        """One batcher (the default): the alert is raised by the alerter, so the next frame, of this panel
+        or another, is not held up by it."""
+        release, real = threading.Event(), receiver_module.events_alert
+
+        def held(**kwargs):
+            assert release.wait(30)
+            return real(**kwargs)
+
+        monkeypatch.setattr(receiver_module, "events_alert", held)
+        receiver = RunningReceiver(workers=1)
+        try:
+            with tcp(receiver.port) as sock:
+                send_and_read(sock, build_frame(data="1120 01 015", sequence="0005"))
+                sock.settimeout(5)
+                response = send_and_read(sock, build_frame(data="1602 00 000", sequence="0006"))
+                assert response[9:-1] == b'"ACK"0006R1L0#1234[]'
+                assert Alert.objects.count() == 0  # the panic's alert is still held
+            release.set()
+            eventually(lambda: Alert.objects.filter(kind="panic").exists())
+        finally:
+            release.set()
+            receiver.stop()
+
+    def test_a_stopping_receiver_answers_the_batch_in_hand_and_raises_its_alert(self, panel, monkeypatch):
+        entered, release, real = threading.Event(), threading.Event(), receiver_module.frames_receive
+
+        def slow(frames):
+            entered.set()
+            assert release.wait(30)
+            return real(frames)
+
+        monkeypatch.setattr(receiver_module, "frames_receive", slow)
+        receiver = RunningReceiver()
+        stopper = threading.Thread(target=receiver.stop)
+        try:
+            with tcp(receiver.port) as sock:
+                sock.sendall(build_frame(data="1120 01 015", sequence="0007"))
+                assert entered.wait(10)
+                stopper.start()  # while the frame's batch is in the database
+                time.sleep(0.3)
+                release.set()
+                sock.settimeout(10)
+                data = b""
+                while not data.endswith(b"\r"):
+                    chunk = sock.recv(4096)
+                    assert chunk, "closed without an answer"
+                    data += chunk
+                assert data[9:-1] == b'"ACK"0007R1L0#1234[]'
+            stopper.join(30)
+            assert not stopper.is_alive()
+            event = AlarmEvent.objects.get()
+            assert (event.alert_pending, event.alert_id) == (False, Alert.objects.get(kind="panic").pk)
+        finally:
+            release.set()
+            if not stopper.is_alive() and not stopper.ident:
+                receiver.stop()
+
     def test_a_panic_and_its_restore_sent_back_to_back_end_as_one_restored_alert(self, panel):
         receiver = RunningReceiver()
         try:
