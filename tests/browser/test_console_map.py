@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 
 from alarms.models import ProtectedObject
 from opscenter.models import Alert
+from opscenter.services.units import unit_status_set
+from tests.browser.conftest import in_worker_thread
 from tests.browser.test_dashboard import expect_live
-from tests.factories import UserFactory, center, district
+from tests.factories import UserFactory, center, district, make_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
 
@@ -43,7 +45,7 @@ def test_the_layer_switcher_turns_boundaries_and_protected_objects_off_and_on(ne
     # The switcher lists the layers by name; unticking one takes it off the map, ticking brings it back
     page.locator(".leaflet-control-layers").hover()
     expect(page.locator(".leaflet-control-layers-overlays span[data-layer]")).to_have_text(
-        ["Alerts", "District boundaries", "Protected objects"]
+        ["Alerts", "District boundaries", "Protected objects", "Units"]
     )
     switcher_box(page, "districts").uncheck()
     expect(boundaries).to_have_count(0)
@@ -87,3 +89,32 @@ def test_many_alerts_are_clustered_and_leaflets_strings_speak_russian(new_page, 
         "title", "Библиотека JavaScript для интерактивных карт"
     )
     expect(page.locator(".leaflet-control-layers-toggle")).to_have_attribute("title", "Слои карты")
+
+
+def test_the_units_of_the_scope_are_on_the_map_in_their_status_and_follow_the_feed(new_page, log_in):
+    operator = UserFactory(username="op_one", centers=["uralsk"])
+    near = in_worker_thread(make_unit, call_sign="Беркут-1", at=(51.2390, 51.3700))
+    in_worker_thread(make_unit, call_sign="Беркут-2")  # no position yet: not on the map
+    in_worker_thread(make_unit, call_sign="Жайык-1", center_code="syrym", at=(51.2300, 51.3700))  # not Uralsk's
+    page = new_page(viewport={"width": 1366, "height": 768})
+    log_in(page, "op_one")
+    expect_live(page)
+
+    markers = page.locator("#map .unit-marker")
+    expect(markers).to_have_count(1)
+    marker = page.locator(f'#map .unit-marker[data-unit-id="{near.pk}"]')
+    expect(marker).to_have_text("Беркут-1")
+    expect(marker).to_have_attribute("data-status", "available")
+    expect(page.locator("#map .unit-marker-icon")).to_have_attribute("title", "Беркут-1 · Available")
+
+    # A status change reaches the map live
+    in_worker_thread(unit_status_set, unit=near, status="off_duty", actor=operator)
+    expect(marker).to_have_attribute("data-status", "off_duty")
+    expect(page.locator("#map .unit-marker-icon")).to_have_attribute("title", "Беркут-1 · Off duty")
+
+    # The switcher takes the units off the map and brings them back
+    page.locator(".leaflet-control-layers").hover()
+    switcher_box(page, "units").uncheck()
+    expect(markers).to_have_count(0)
+    switcher_box(page, "units").check()
+    expect(markers).to_have_count(1)

@@ -7,6 +7,8 @@
  * the snapshot's first part carries the units, then a "unit" message per change), "opscenter:detail"
  * (the alert shown in the panel) and "opscenter:resync" (a gap in the numbers: the units are read again
  * over REST). A unit's messages are applied newest `updated_at` first, so one seen twice does no harm.
+ * The units with a position are also a layer of the console's map (map_layers.js's addOverlay), a marker
+ * each with its call sign in its status's colour, moved and recoloured as the feed tells.
  */
 (function () {
   "use strict";
@@ -326,12 +328,79 @@
     });
   }
 
+  // ---------------------------------------------------------------- the units on the map
+
+  const hooks = window.OpscenterConsole || (window.OpscenterConsole = {});
+  const markers = new Map(); // id -> {marker, look}
+  let mapLayer = null;
+
+  function markerLook(unit) {
+    const on = unit.assignment ? " · " + format(strings.onAlert, { id: unit.assignment.alert_id }) : "";
+    return { status: unit.status, title: unit.call_sign + " · " + statusLabel(unit.status) + on };
+  }
+
+  function markerIcon(unit) {
+    const html = document.createElement("span");
+    html.className = "unit-marker";
+    html.dataset.unitId = unit.id;
+    html.dataset.status = unit.status;
+    html.textContent = unit.call_sign;
+    return L.divIcon({ className: "unit-marker-icon", html: html.outerHTML, iconSize: null, iconAnchor: [0, 0] });
+  }
+
+  function renderMap() {
+    if (typeof L === "undefined" || !hooks.addOverlay) {
+      return;
+    }
+    if (!mapLayer) {
+      mapLayer = L.layerGroup();
+      hooks.addOverlay("units", strings.layerLabel, mapLayer);
+    }
+    const placed = new Set();
+    units.forEach(function (unit) {
+      if (unit.latitude === null || unit.longitude === null || unit.latitude === undefined) {
+        return;
+      }
+      placed.add(unit.id);
+      const look = markerLook(unit);
+      const known = markers.get(unit.id);
+      if (!known) {
+        const marker = L.marker([unit.latitude, unit.longitude], {
+          icon: markerIcon(unit),
+          title: look.title,
+          keyboard: false,
+          zIndexOffset: 1000,
+        });
+        marker.addTo(mapLayer);
+        markers.set(unit.id, { marker: marker, look: look });
+        return;
+      }
+      known.marker.setLatLng([unit.latitude, unit.longitude]);
+      if (known.look.status !== look.status || known.look.title !== look.title) {
+        known.marker.options.title = look.title;
+        known.marker.setIcon(markerIcon(unit));
+        const element = known.marker.getElement();
+        if (element) {
+          element.title = look.title;
+        }
+        known.look = look;
+      }
+    });
+    markers.forEach(function (known, id) {
+      if (!placed.has(id)) {
+        mapLayer.removeLayer(known.marker);
+        markers.delete(id);
+      }
+    });
+  }
+
   // ---------------------------------------------------------------- the feed
 
   function render() {
     renderPanel();
     renderAssigned();
     renderPicker();
+    renderMap();
   }
 
   function reload() {
