@@ -146,6 +146,11 @@ def capability_permission(capability: Capability) -> type[BasePermission]:
 
 def capabilities_context(request) -> dict:
     """Template context processor: `caps` holds the user's capabilities as strings, so a template asks
-    `{% if "reports.view" in caps %}`."""
+    `{% if "reports.view" in caps %}`; `tablet_only` is true for those who can only work a unit's tablet
+    (a patrol: no scope, so the console's sections would show them nothing)."""
     user = getattr(request, "user", None)
-    return {"caps": {str(c) for c in capabilities_of(user)} if user is not None else set()}
+    capabilities = capabilities_of(user) if user is not None else frozenset()
+    return {
+        "caps": {str(c) for c in capabilities},
+        "tablet_only": bool(capabilities) and set(capabilities) == {Capability.UNIT_CREW},
+    }

@@ -419,3 +419,21 @@ def test_a_patrol_officer_lands_on_the_tablet_and_a_district_officer_keeps_the_c
     assert b'data-socket-path="/ws/tablet/"' in page.content
     assert console.status_code == 200
     assert b'href="/tablet/"' in console.content  # in a crew: the tablet is one click away
+
+
+def test_a_patrol_officers_top_bar_offers_only_what_they_can_use(patrol, officer_terekti):
+    from django.test import Client
+
+    patrol_client, officer_client = Client(), Client()
+    patrol_client.force_login(patrol)
+    officer_client.force_login(officer_terekti)
+
+    tablet = patrol_client.get("/tablet/").content.decode()
+    console = officer_client.get("/").content.decode()
+
+    sections = tablet[tablet.index('<nav class="sections"') : tablet.index("</nav>")]
+    assert 'href="/tablet/"' in sections
+    for other in ('href="/"', 'href="/appeals/', 'href="/bracelets/'):
+        assert other not in sections  # no scope: those pages would show a patrol nothing
+    sections = console[console.index('<nav class="sections"') : console.index("</nav>")]
+    assert 'href="/"' in sections and 'href="/appeals/' in sections
