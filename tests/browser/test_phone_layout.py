@@ -54,6 +54,7 @@ def people():
     UserFactory(username="op_one", centers=["uralsk"])
     UserFactory(username="sup_one", role="supervisor", centers=["uralsk"])
     officer = UserFactory(username="officer_one", role="district_officer", districts=["uralsk"])
+    UserFactory(username="officer_kk", role="district_officer", districts=["uralsk"], language="kk")
     partner, _credentials = partner_create(code="kaspi", name="Kaspi.kz")
     appeal = in_worker_thread(
         appeal_submit,
@@ -139,3 +140,13 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page, log_in, people, size):
     assert_fits(supervisor, "the wallboard")
     supervisor.goto("/shift-log/")
     assert_fits(supervisor, "the shift log")
+
+    # A district officer in Kazakh (longer words), whose own list is empty: the bracelets list is cards too
+    kazakh = phone(new_page, size)
+    log_in(kazakh, "officer_kk")
+    for path, what in [("/appeals/", "the appeals list in Kazakh"), ("/bracelets/", "the empty own bracelets list in Kazakh"),
+                       ("/bracelets/?all=1", "the bracelets list in Kazakh")]:  # fmt: skip
+        kazakh.goto(path)
+        assert_fits(kazakh, what)
+    expect(kazakh.locator("#people .person-row")).to_have_count(1)
+    assert kazakh.locator("#people .person-row").evaluate("row => getComputedStyle(row).display") == "block"
