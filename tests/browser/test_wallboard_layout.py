@@ -1,0 +1,32 @@
+"""The wallboard's panels never overlap, in Kazakh (the longest headers) at a desk's sizes: the queue's
+table scrolls inside its panel if it must, and takes two of three columns where there is room."""
+
+import pytest
+from playwright.sync_api import expect
+
+from opscenter.services.alerts import alert_raise
+from tests.browser.conftest import in_worker_thread
+from tests.factories import UserFactory, district
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_the_queue_table_stays_inside_its_panel_in_kazakh(new_page, log_in, width):
+    UserFactory(username="wall_kk", role="supervisor", centers=["uralsk"], language="kk")
+    in_worker_thread(alert_raise, source="test", kind="panic", severity=1, title="Дабыл", district=district("uralsk"))
+    board = new_page(viewport={"width": width, "height": 768})
+    log_in(board, "wall_kk")
+    board.goto("/wallboard/")
+    expect(board.locator("#wallboard-connection")).to_have_attribute("data-state", "live")
+
+    queue, ack = board.locator(".panel-queue").first, board.locator(".panel-ack").first
+    expect(queue.locator("th").first).to_have_text("Маңыздылығы")
+    queue_box, ack_box = queue.bounding_box(), ack.bounding_box()
+    overlaps_horizontally = queue_box["x"] + queue_box["width"] > ack_box["x"] and ack_box["x"] > queue_box["x"]
+    same_row = abs(queue_box["y"] - ack_box["y"]) < 5
+    assert not (same_row and overlaps_horizontally), (queue_box, ack_box)
+    # whatever does not fit scrolls inside the panel, never over the next one
+    assert queue.evaluate(
+        "panel => panel.scrollWidth <= panel.clientWidth || getComputedStyle(panel).overflowX === 'auto'"
+    )
