@@ -144,6 +144,9 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         session = self.scope.get("session")
         self.session_key = session.session_key if session is not None else None
+        # ?snapshot=none: a screen that only needs to know that something changed (the wallboard reads its
+        # board over HTTP) gets the numbers without the alerts, which are megabytes on a storm night.
+        self.light = b"snapshot=none" in (self.scope.get("query_string") or b"").split(b"&")
         if user is None or not user.is_authenticated:
             await self._refuse(NOT_AUTHENTICATED)
             return
@@ -183,6 +186,17 @@ class AlertFeedConsumer(AsyncJsonWebsocketConsumer):
         # commit, so before this read, and the snapshot holds it; the console checks the numbers after.
         forwarded = sorted(self.groups_joined - {user_control_group(user.pk)})
         numbers = await layers.cursors(self.channel_layer, forwarded)
+        if self.light:
+            light: SnapshotOut = {
+                "type": "snapshot",
+                "cursors": numbers,
+                "count": None,
+                "part": 0,
+                "last": True,
+                "alerts": [],
+            }
+            await self.send(text_data=encode_compact(light))
+            return
         parts = await database_sync_to_async(self._open_alerts)(user, self.language)
         units = await database_sync_to_async(self._units)(user, self.language)
         count = sum(len(part) for part in parts)

@@ -128,11 +128,12 @@ class SnapshotOut(TypedDict):
     """On connect and whenever the scope changed: the open alerts, and the last number of each group
     as of before they were read (a message numbered up to it is already in the snapshot). Sent in
     parts (`part` 0, 1, ... until `last`), each at most LIVE_SNAPSHOT_PART_BYTES, one after the other
-    with nothing between them; `count` is the number of alerts in all the parts."""
+    with nothing between them; `count` is the number of alerts in all the parts. A socket opened with
+    `?snapshot=none` gets one part with the numbers only: no alerts, no units, `count` null."""
 
     type: Literal["snapshot"]
     cursors: dict[str, int]
-    count: int
+    count: int | None
     part: int
     last: bool
     units: NotRequired[list[UnitData]]  # the units of the scope, in the first part only

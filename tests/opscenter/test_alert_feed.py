@@ -43,11 +43,11 @@ def session_cookie(user) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
-async def connect(user=None) -> WebsocketCommunicator:
+async def connect(user=None, path: str = "/ws/alerts/") -> WebsocketCommunicator:
     headers = [(b"origin", b"http://localhost")]
     if user is not None:
         headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
-    communicator = WebsocketCommunicator(application, "/ws/alerts/", headers=headers)
+    communicator = WebsocketCommunicator(application, path, headers=headers)
     return communicator
 
 

@@ -73,6 +73,28 @@ async def test_a_small_open_set_is_one_part(channel_layer, operator_uralsk):
     await socket.disconnect()
 
 
+async def test_a_light_socket_gets_the_numbers_without_the_alerts_and_then_every_change(channel_layer, operator_uralsk):
+    """The wallboard's feed (?snapshot=none): it reads its board over HTTP and only needs to hear that
+    something changed, not the open alerts, which are megabytes on a storm night."""
+    from opscenter.services.alerts import alert_raise
+
+    await sync_to_async(open_alerts)(50)
+    socket = await connect(operator_uralsk, path="/ws/alerts/?snapshot=none")
+    assert (await socket.connect())[0]
+    text = await socket.receive_from(timeout=5)
+    snapshot = json.loads(text)
+    assert (snapshot["type"], snapshot["part"], snapshot["last"], snapshot["count"]) == ("snapshot", 0, True, None)
+    assert snapshot["alerts"] == [] and "units" not in snapshot and snapshot["cursors"]
+    assert len(text) < 1000
+
+    raised = await sync_to_async(alert_raise)(
+        source="test", kind="load", severity=1, title="Новая", district=await sync_to_async(district)("uralsk")
+    )
+    message = await socket.receive_json_from(timeout=5)
+    assert (message["type"], message["alert"]["id"]) == ("alert", raised.pk)
+    await socket.disconnect()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
 def test_the_feeds_shape_of_an_alert_is_exactly_the_rest_apis(operator_uralsk, language):
