@@ -230,7 +230,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "opscenter" / "locale"]
+# The project's catalogues, then Kazakh for the libraries that ship none (django-axes in the admin).
+LOCALE_PATHS = [BASE_DIR / "opscenter" / "locale", BASE_DIR / "opscenter" / "locale_libraries"]
 FORMAT_MODULE_PATH = ["opscenter.formats"]  # Kazakh dates and numbers (Django ships no kk formats)
 TIME_ZONE = "Asia/Oral"
 USE_I18N = True

@@ -20,7 +20,12 @@ from django.test import Client
 from tests.factories import UserFactory
 
 ROOT = Path(settings.BASE_DIR)
-CATALOGUES = sorted(path for path in ROOT.glob("*/locale/*/LC_MESSAGES/*.po") if ".venv" not in path.parts)
+CATALOGUES = sorted(
+    path
+    for pattern in ("*/locale/*/LC_MESSAGES/*.po", "*/locale_libraries/*/LC_MESSAGES/*.po")
+    for path in ROOT.glob(pattern)
+    if ".venv" not in path.parts
+)
 SOURCES_SKIPPED = (".venv", ".git", "tests", "bench", "media", "static", "node_modules", "__pycache__")
 
 
@@ -140,3 +145,19 @@ def test_the_admins_javascript_catalogue_speaks_kazakh():
     assert f'"Choose a Date": {json.dumps("Күнді таңдаңыз")}' in script
     assert json.dumps("Декабрь") not in script
     assert '"Today": ' + json.dumps("Бүгін") in script  # what Django's kk had stays
+
+
+@pytest.mark.django_db
+def test_the_admins_login_attempts_speak_kazakh(client):
+    """django-axes ships no Kazakh: without opscenter/locale_libraries its admin fell back to Russian."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        ip_address="192.0.2.7", username="intruder", user_agent="curl", path_info="/login/", failures_since_start=3
+    )
+    staff = UserFactory(role="administrator", is_staff=True, is_superuser=True, language="kk")
+    client.force_login(staff)
+    index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    attempts = client.get("/admin/axes/accessattempt/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    assert "Кіру журналдары" in index and "Логи доступа" not in index
+    assert "IP мекенжайы" in attempts and "Пайдаланушы аты" in attempts
