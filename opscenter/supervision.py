@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Min, Q, QuerySet
 from django.utils import timezone
 
 from opscenter.models import (
+    OPEN_ASSIGNMENT_STATUSES,
     OPEN_STATUSES,
     Alert,
     AlertStatus,
@@ -21,10 +22,12 @@ from opscenter.models import (
     Role,
     Severity,
     ShiftNote,
+    Unit,
+    UnitStatus,
     User,
 )
 from opscenter.permissions import Capability, holders, require
-from opscenter.selectors import alerts_visible, centers_visible
+from opscenter.selectors import alerts_visible, centers_visible, units_visible
 from opscenter.services.texts import alert_texts
 from opscenter.stats import percentile
 
@@ -32,6 +35,7 @@ from opscenter.stats import percentile
 AGE_EDGES_MINUTES = (5, 15, 60)
 HELD_SHOWN = 10  # a held alert list on the board names at most this many (the count is the whole count)
 ESCALATIONS_SHOWN = 50
+UNITS_OUT = (UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE)  # the units listed by name under their counts
 
 
 @dataclass
@@ -80,6 +84,36 @@ class HeldAlert:
 
 
 @dataclass
+class UnitCount:
+    """How many units in service of a center have one status."""
+
+    status: str
+    label: str
+    count: int = 0
+
+
+@dataclass
+class AssignedAlert:
+    pk: int
+    title: str
+    severity: int
+
+
+@dataclass
+class UnitOut:
+    """A unit en route or on scene: since its latest status change (`Unit.status_changed_at`, written with
+    each UnitStatusChange), and the alert its open assignment is for (None only for a unit put in that
+    status outside the services)."""
+
+    pk: int
+    call_sign: str
+    status: str
+    label: str
+    since: datetime
+    alert: AssignedAlert | None
+
+
+@dataclass
 class OperatorLoad:
     """A person on a center's shift: present (a live socket open now) or not, what they hold (open
     alerts they acknowledged) and how many they acknowledged today."""
@@ -104,6 +138,8 @@ class CenterBoard:
     operators: list[OperatorLoad] = field(default_factory=list)
     escalations: list[Alert] = field(default_factory=list)
     escalation_count: int = 0
+    units: list[UnitCount] = field(default_factory=list)  # every status, in UnitStatus's order
+    busy_units: list[UnitOut] = field(default_factory=list)
 
     @property
     def open_count(self) -> int:
@@ -146,6 +182,7 @@ def wallboard(*, user: User, now: datetime | None = None) -> Wallboard:
             center=center,
             queue=[QueueRow(severity=value, label=str(label)) for value, label in Severity.choices],
             ack=AckStats(target=target),
+            units=[UnitCount(status=value, label=str(label)) for value, label in UnitStatus.choices],
         )
         for center in centers
     }
@@ -153,6 +190,7 @@ def wallboard(*, user: User, now: datetime | None = None) -> Wallboard:
     acknowledged_today = _acknowledge_times(boards, alerts, day_start=day_start)
     _operators(boards, alerts, center_pks=center_pks, now=now, acknowledged_today=acknowledged_today)
     _escalations(boards, alerts)
+    _units(boards, units_visible(user=user).filter(center__in=center_pks))
     return Wallboard(at=now, day_started_at=day_start, target=target, centers=list(boards.values()))
 
 
@@ -275,6 +313,42 @@ def _escalations(boards: dict[int, CenterBoard], alerts: QuerySet[Alert]) -> Non
             board.escalations.append(alert)
     for center_pk, count in counts.items():
         boards[center_pk].escalation_count = count
+
+
+def _units(boards: dict[int, CenterBoard], units: QuerySet[Unit]) -> None:
+    """Count each center's units by status; list those out, en route first, the longest out first."""
+    units = units.select_related(None).prefetch_related(None).order_by()
+    counts = units.values("center_id", "status").annotate(count=Count("pk"))
+    for row in counts:
+        count = next((item for item in boards[row["center_id"]].units if item.status == row["status"]), None)
+        if count is not None:
+            count.count = row["count"]
+    # A unit has at most one open assignment (the assignment_one_open_per_unit constraint), so joining it
+    # adds no rows: the units out and their alerts are one query. (A prefetch would be a second query,
+    # left out when no unit is out: the board's query count would then depend on the day.)
+    out = (
+        units.filter(status__in=UNITS_OUT)
+        .annotate(
+            current=FilteredRelation("assignments", condition=Q(assignments__status__in=OPEN_ASSIGNMENT_STATUSES))
+        )
+        # django-stubs does not know filtered relations in select_related; Django does.
+        .select_related("current__alert__center", "current__alert__district")  # type: ignore[misc]
+        .order_by("status_changed_at", "call_sign")
+    )
+    labels = dict(UnitStatus.choices)
+    for unit in sorted(out, key=lambda unit: UNITS_OUT.index(unit.status)):
+        assignment = getattr(unit, "current", None)  # not set at all when the join found none
+        alert = assignment.alert if assignment is not None else None
+        boards[unit.center_id].busy_units.append(
+            UnitOut(
+                pk=unit.pk,
+                call_sign=unit.call_sign,
+                status=unit.status,
+                label=str(labels[unit.status]),
+                since=unit.status_changed_at,
+                alert=AssignedAlert(alert.pk, alert_texts(alert)["title"], alert.severity) if alert else None,
+            )
+        )
 
 
 # ---- the shift log

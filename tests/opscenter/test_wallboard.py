@@ -1,17 +1,21 @@
 """The supervisor's wallboard: the queue by severity and age, today's time to acknowledge against the
-target, each operator's presence and load, escalations; scoped to the supervisor's centers, built in a
-fixed number of queries, and shown only to those who may see it."""
+target, each operator's presence and load, escalations, the units by status and those out; scoped to the
+supervisor's centers, built in a fixed number of queries, and shown only to those who may see it."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from opscenter.errors import NotAllowed
-from opscenter.models import LivePresence
+from opscenter.models import Assignment, LivePresence, Unit, UnitStatusChange
+from opscenter.services.alerts import alert_dispatch, alert_raise
+from opscenter.services.texts import phrase
+from opscenter.services.units import assignment_arrive
 from opscenter.supervision import local_day_start, wallboard
-from tests.factories import AlertFactory, UserFactory, center
+from tests.factories import AlertFactory, UserFactory, center, district, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +39,32 @@ def acknowledged(*, by, raised_at: datetime, after: float, code: str = "uralsk",
         acknowledged_by=by,
         **fields,
     )
+
+
+def sent(units, *, by, code: str = "uralsk", **fields):
+    """An alert raised in `code`'s district with `units` sent to it (en route)."""
+    alert = alert_raise(
+        source=fields.pop("source", "test"),
+        kind=fields.pop("kind", "panic"),
+        severity=fields.pop("severity", 1),
+        title=fields.pop("title", "Panic button"),
+        district=district(code),
+        **fields,
+    )
+    return alert_dispatch(alert=alert, actor=by, units=units)
+
+
+def arrived(unit, *, by) -> None:
+    assignment_arrive(assignment=Assignment.objects.get(unit=unit, status="dispatched"), actor=by)
+
+
+def status_changed_at(unit) -> datetime:
+    return UnitStatusChange.objects.filter(unit=unit).latest("at", "pk").at
+
+
+@pytest.fixture
+def patrol(db):
+    return UserFactory(username="patrol_7", role="patrol")
 
 
 def test_the_day_starts_at_midnight_in_the_oblast(settings):
@@ -131,6 +161,105 @@ def test_escalations_are_the_open_alerts_escalated(supervisor_uralsk):
     assert ([alert.pk for alert in board.escalations], board.escalation_count) == ([second.pk, first.pk], 2)
 
 
+def test_units_are_counted_by_status_in_each_center_zeros_too(supervisor_uralsk, operator_uralsk, patrol):
+    supervisor_uralsk.centers.add(center("syrym"))
+    # Given in Uralsk two units available, one off duty, one en route and one on scene, and one out of service
+    make_unit("U-1")
+    make_unit("U-2")
+    make_unit("U-3", status="off_duty")
+    en_route, on_scene = make_unit("U-4"), make_unit("U-5", crew=[patrol])
+    sent([en_route, on_scene], by=operator_uralsk)
+    arrived(on_scene, by=patrol)
+    retired = make_unit("U-6")
+    Unit.objects.filter(pk=retired.pk).update(is_active=False)
+    # and in Syrym one unit available
+    make_unit("S-1", center_code="syrym")
+
+    board = wallboard(user=supervisor_uralsk, now=NOW)
+
+    counts = {item.center.code: [(row.status, row.label, row.count) for row in item.units] for item in board.centers}
+    assert counts == {
+        "syrym": [
+            ("available", "Available", 1),
+            ("en_route", "En route", 0),
+            ("on_scene", "On scene", 0),
+            ("off_duty", "Off duty", 0),
+        ],
+        "uralsk": [
+            ("available", "Available", 2),
+            ("en_route", "En route", 1),
+            ("on_scene", "On scene", 1),
+            ("off_duty", "Off duty", 1),
+        ],
+    }
+
+
+def test_a_center_without_units_shows_every_status_at_zero(supervisor_uralsk):
+    board = board_of(supervisor_uralsk, "uralsk")
+
+    assert [(row.status, row.count) for row in board.units] == [
+        ("available", 0),
+        ("en_route", 0),
+        ("on_scene", 0),
+        ("off_duty", 0),
+    ]
+    assert board.busy_units == []
+
+
+def test_the_units_out_are_listed_with_their_alert_in_the_readers_language_and_since_when(
+    supervisor_uralsk, operator_uralsk, patrol
+):
+    # Given a unit available and one off duty (not out), one sent to a panic and one on scene of a demo alert
+    make_unit("U-1")
+    make_unit("U-2", status="off_duty")
+    to_panic, to_vehicle = make_unit("U-3"), make_unit("U-4", crew=[patrol])
+    panic = sent([to_panic], by=operator_uralsk, severity=1, title="Panic button")
+    vehicle = sent(
+        [to_vehicle],
+        by=operator_uralsk,
+        source="demo",
+        kind="wanted_vehicle",
+        severity=2,
+        title=phrase("Wanted vehicle seen: %(plate)s", plate="123 ABC 07"),
+        payload={"title": phrase("Wanted vehicle seen: %(plate)s", plate="123 ABC 07")},
+    )
+    arrived(to_vehicle, by=patrol)
+
+    # When a supervisor reading Kazakh looks at the board
+    with translation.override("kk"):
+        out = board_of(supervisor_uralsk, "uralsk").busy_units
+
+    # Then the two out are listed, en route first, with their alert worded in Kazakh and since their last change
+    assert [(u.call_sign, u.status, u.label, u.since) for u in out] == [
+        ("U-3", "en_route", "Жолда", status_changed_at(to_panic)),
+        ("U-4", "on_scene", "Оқиға орнында", status_changed_at(to_vehicle)),
+    ]
+    assert [(u.alert.pk, u.alert.severity, u.alert.title) for u in out if u.alert] == [
+        (panic.pk, 1, "Panic button"),
+        (vehicle.pk, 2, "Іздеудегі көлік анықталды: 123 ABC 07"),
+    ]
+    assert status_changed_at(to_vehicle) > status_changed_at(to_panic)
+
+
+def test_a_supervisor_of_one_center_sees_only_that_centers_units(operator_uralsk, operator_syrym):
+    syrym_supervisor = UserFactory(role="supervisor", centers=["syrym"])
+    theirs = make_unit("U-1")
+    make_unit("U-2", status="off_duty")
+    sent([theirs], by=operator_uralsk)
+    mine = make_unit("S-1", center_code="syrym")
+    sent([mine], by=operator_syrym, code="syrym")
+
+    (syrym,) = wallboard(user=syrym_supervisor, now=NOW).centers
+
+    assert [(row.status, row.count) for row in syrym.units] == [
+        ("available", 0),
+        ("en_route", 1),
+        ("on_scene", 0),
+        ("off_duty", 0),
+    ]
+    assert [unit.call_sign for unit in syrym.busy_units] == ["S-1"]
+
+
 def test_a_supervisor_of_one_center_sees_only_that_center(operator_syrym):
     syrym_supervisor = UserFactory(role="supervisor", centers=["syrym"])
     AlertFactory(center=center("uralsk"), raised_at=NOW, escalation_level=1)
@@ -160,11 +289,11 @@ def test_only_supervisors_and_administrators_may_see_the_board(role):
 
 
 def test_the_board_takes_the_same_queries_however_much_there_is(
-    django_assert_num_queries, supervisor_uralsk, operator_uralsk
+    django_assert_num_queries, supervisor_uralsk, operator_uralsk, patrol
 ):
     def build():
-        with django_assert_num_queries(10):
-            wallboard(user=supervisor_uralsk, now=NOW)
+        with django_assert_num_queries(14):
+            return wallboard(user=supervisor_uralsk, now=NOW)
 
     build()
     for number in range(5):
@@ -172,8 +301,15 @@ def test_the_board_takes_the_same_queries_however_much_there_is(
         LivePresence.objects.create(user=operator, channel_name=f"x{number}", connected_at=NOW, seen_at=NOW)
         acknowledged(by=operator, raised_at=NOW - timedelta(minutes=number), after=5, escalation_level=1)
         AlertFactory(center=center("uralsk"), raised_at=NOW, severity=1 + number % 4)
+        for code in ("uralsk", "syrym"):
+            make_unit(f"{code}-{number}", center_code=code, status=("available", "off_duty")[number % 2])
+            out = make_unit(f"{code}-out-{number}", center_code=code, crew=[patrol])
+            sent([out], by=operator, code=code)
+            if number % 2:
+                arrived(out, by=patrol)
     supervisor_uralsk.centers.add(center("syrym"))
-    build()
+    board = build()
+    assert [len(item.busy_units) for item in board.centers] == [5, 5]
 
 
 def test_the_page_and_its_board_part(supervisor_uralsk, operator_uralsk):
@@ -189,3 +325,21 @@ def test_the_page_and_its_board_part(supervisor_uralsk, operator_uralsk):
     assert b'id="wallboard"' not in part.content
     assert "Panic at School No. 5" in part.content.decode()
     assert f'data-username="{operator_uralsk.username}"' in part.content.decode()
+
+
+def test_the_board_part_shows_the_units_in_the_readers_language(supervisor_uralsk, operator_uralsk):
+    make_unit("U-1")
+    out = make_unit("U-2")
+    sent([out], by=operator_uralsk, title="Panic at School No. 5")
+    supervisor_uralsk.language = "kk"
+    supervisor_uralsk.save(update_fields=["language"])
+    client = Client()
+    client.force_login(supervisor_uralsk)
+
+    part = client.get("/wallboard/", {"part": "board"}).content.decode()
+
+    assert "Күйі бойынша жасақтар" in part and "Шыққан жасақтар" in part
+    for status, count in [("available", 1), ("en_route", 1), ("on_scene", 0), ("off_duty", 0)]:
+        assert f'data-status="{status}" data-count="{count}"' in part
+    assert 'data-unit="U-2" data-status="en_route"' in part and "Жолда" in part
+    assert "Panic at School No. 5" in part
