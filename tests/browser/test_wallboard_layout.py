@@ -30,3 +30,24 @@ def test_the_queue_table_stays_inside_its_panel_in_kazakh(new_page, log_in, widt
     assert queue.evaluate(
         "panel => panel.scrollWidth <= panel.clientWidth || getComputedStyle(panel).overflowX === 'auto'"
     )
+
+
+def test_a_unit_going_off_duty_reaches_the_board_without_waiting_for_its_refresh(new_page, log_in):
+    from opscenter.services.units import unit_status_set
+    from tests.factories import make_unit
+
+    supervisor = UserFactory(username="wall_units", role="supervisor", centers=["uralsk"])
+    unit = in_worker_thread(make_unit, call_sign="Беркут-7")
+    board = new_page(viewport={"width": 1366, "height": 768})
+    log_in(board, "wall_units")
+    board.goto("/wallboard/")
+    expect(board.locator("#wallboard-connection")).to_have_attribute("data-state", "live")
+    available = board.locator('.panel-units [data-status="available"] dd').first
+    expect(available).to_have_text("1")
+    board.wait_for_load_state("networkidle")  # the board's own fetch once live (what changed while away)
+
+    in_worker_thread(unit_status_set, unit=unit, status="off_duty", actor=supervisor)
+
+    # the feed's unit message fetches the board again (the periodic refresh is 15 s away)
+    expect(available).to_have_text("0", timeout=8_000)
+    expect(board.locator('.panel-units [data-status="off_duty"] dd').first).to_have_text("1")

@@ -3,7 +3,7 @@
  * The board itself is rendered by the server (opscenter/templates/opscenter/_wallboard_board.html, in the
  * reader's language); this script keeps it current: it listens to the same alert feed as the console
  * (/ws/alerts/, with ?snapshot=none: the numbers without the open alerts, which it does not need) and,
- * whenever an alert of the scope changes, fetches the board again (at most one fetch
+ * whenever an alert or a unit of the scope changes, fetches the board again (at most one fetch
  * at a time, changes in a burst folded into one). It also fetches every REFRESH_MS, for what the feed
  * does not carry (who opened or closed a console, the ages). When the feed or a fetch fails the board
  * greys and says since when it is not live; an ended session goes to the sign-in page and back.
@@ -124,7 +124,7 @@
         setConnection("live");
         changed();  // what changed while the feed was away
       }
-    } else if (message.type === "alert" || message.type === "alert.removed" || message.type === "alert.escalated") {
+    } else if (["alert", "alert.removed", "alert.escalated", "unit"].includes(message.type)) {
       changed();
     }
   }
