@@ -309,6 +309,7 @@ CELERY_TASK_ROUTES = {
     "opscenter.tasks.escalate_alerts": {"queue": CELERY_QUEUE_ESCALATION},
     "alarms.tasks.supervise_panels": {"queue": CELERY_QUEUE_ESCALATION},
     "alarms.tasks.alert_due_events": {"queue": CELERY_QUEUE_ESCALATION},
+    "opscenter.tasks.unit_position_publish": {"queue": CELERY_QUEUE_ESCALATION},
     "bracelets.tasks.supervise_bracelets": {"queue": CELERY_QUEUE_ESCALATION},
 }
 # Time limits (prefork workers): at the soft limit the task gets SoftTimeLimitExceeded and may clean up
@@ -430,6 +431,9 @@ SIA_FRAME_RETENTION_DAYS = env.int("SIA_FRAME_RETENTION_DAYS", default=90)
 DEVICE_SECRET_OVERLAP_HOURS = env.int("DEVICE_SECRET_OVERLAP_HOURS", default=24)
 # A patrol unit's tablet or tracker: a fix timed further ahead of the server's clock is refused.
 UNIT_FUTURE_TOLERANCE_SECONDS = env.int("UNIT_FUTURE_TOLERANCE_SECONDS", default=300)
+# A unit's position reaches the consoles at most this often (its last fix always does, at the end of the
+# interval): a tracker reporting every second costs every console of its scope one message per interval.
+UNIT_POSITION_PUBLISH_SECONDS = env.float("UNIT_POSITION_PUBLISH_SECONDS", default=3)
 
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="&copy; OpenStreetMap contributors")

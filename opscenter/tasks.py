@@ -34,3 +34,11 @@ def purge_alerts() -> int:
 @shared_task(ignore_result=True)
 def seal_audit() -> int:
     return audit_seal()
+
+
+@shared_task(ignore_result=True)
+def unit_position_publish(unit_pk: int) -> None:
+    """The position a unit reported within the last interval, folded into one message (services.units)."""
+    from opscenter.services.units import unit_position_publish_due
+
+    unit_position_publish_due(unit_pk)

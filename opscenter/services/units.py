@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,37 @@ UNIT_DEVICE_KIND = "unit"  # the DeviceCredential kind of a unit's tablet or tra
 
 def _publish(unit_pk: int) -> None:
     publish_unit_on_commit(unit_fresh(unit_pk))
+
+
+def _position_keys(unit_pk: int) -> tuple[str, str]:
+    return f"units:{unit_pk}:position-sent", f"units:{unit_pk}:position-due"
+
+
+def _publish_position(unit_pk: int) -> None:
+    """A new position goes out at once unless the unit's last one went out less than
+    UNIT_POSITION_PUBLISH_SECONDS ago; then one publish is due at the end of that interval
+    (`unit_position_publish`), which sends the unit as it is then, its newest fix. Status changes are
+    never folded (`_publish`)."""
+    interval = float(settings.UNIT_POSITION_PUBLISH_SECONDS)
+    if interval <= 0:
+        _publish(unit_pk)
+        return
+    sent, due = _position_keys(unit_pk)
+    if cache.add(sent, 1, timeout=interval):
+        _publish(unit_pk)
+    elif cache.add(due, 1, timeout=interval * 2):
+        from opscenter.tasks import unit_position_publish
+
+        transaction.on_commit(lambda: unit_position_publish.apply_async((unit_pk,), countdown=interval))
+
+
+def unit_position_publish_due(unit_pk: int) -> None:
+    """The folded publish of a unit's position (the task): the unit as it is now."""
+    sent, due = _position_keys(unit_pk)
+    cache.set(sent, 1, timeout=float(settings.UNIT_POSITION_PUBLISH_SECONDS))
+    cache.delete(due)
+    if Unit.objects.filter(pk=unit_pk).exists():
+        _publish(unit_pk)
 
 
 def _actor_label(actor: User | None, label: str) -> str:
@@ -191,7 +223,7 @@ def unit_position_report(
             newest.latitude, newest.longitude, fix_time, now,
         )  # fmt: skip
         unit.save(update_fields=["latitude", "longitude", "position_at", "updated_at"])
-        _publish(unit.pk)
+        _publish_position(unit.pk)
         return unit
 
 

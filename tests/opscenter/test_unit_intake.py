@@ -67,6 +67,49 @@ def test_a_form_or_json_body_moves_the_unit(unit_device, content_type, body):
     assert (latitude, longitude, at.isoformat()) == (51.25, 51.40, "2026-12-03T10:00:00+00:00")
 
 
+def test_fixes_within_the_interval_reach_the_consoles_folded_into_one_with_the_newest(
+    unit_device, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from opscenter import tasks
+    from opscenter.services import units as units_service
+
+    settings.UNIT_POSITION_PUBLISH_SECONDS = 60
+    cache.clear()
+    unit, secret = unit_device
+    published, scheduled = [], []
+    monkeypatch.setattr(units_service, "publish_unit_on_commit", lambda fresh: published.append(fresh.latitude))
+    monkeypatch.setattr(
+        tasks.unit_position_publish, "apply_async", lambda args, countdown: scheduled.append((args, countdown))
+    )
+    now = int(timezone.now().timestamp())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for step, latitude in enumerate([51.2301, 51.2305, 51.2309]):
+            query = f"id=Беркут-7&timestamp={now - 10 + step}&lat={latitude}&lon=51.37&key={secret}"
+            assert Client().get(f"{PATH}?{query}").status_code == 200
+
+    # The first fix went out at once; the next two wait for one publish at the end of the interval
+    assert published == [51.2301]
+    assert scheduled == [((unit.pk,), 60.0)]
+    tasks.unit_position_publish(unit.pk)
+    assert published == [51.2301, 51.2309]  # the unit as it is then: its newest fix
+
+
+def test_with_no_interval_every_fix_reaches_the_consoles(unit_device, settings, monkeypatch):
+    from opscenter.services import units as units_service
+
+    settings.UNIT_POSITION_PUBLISH_SECONDS = 0
+    _unit, secret = unit_device
+    published = []
+    monkeypatch.setattr(units_service, "publish_unit_on_commit", lambda fresh: published.append(fresh.latitude))
+    now = int(timezone.now().timestamp())
+    for step, latitude in enumerate([51.2301, 51.2305]):
+        Client().get(f"{PATH}?id=Беркут-7&timestamp={now - 10 + step}&lat={latitude}&lon=51.37&key={secret}")
+    assert published == [51.2301, 51.2305]
+
+
 def test_a_late_fix_does_not_move_the_unit_back(unit_device):
     unit, secret = unit_device
     now = timezone.now()
