@@ -460,8 +460,6 @@ class Receiver:
         if self.tcp_server is not None:
             self.tcp_server.close()
             await self.tcp_server.wait_closed()
-        if self.udp_transport is not None:
-            self.udp_transport.close()
         # Batches in hand are committed and answered, what is queued too; then the batchers end. Only
         # past the bound are they cancelled: their frames then go unanswered (the panels repeat) and the
         # sweep raises what they committed.
@@ -479,6 +477,8 @@ class Receiver:
             _done, late = await asyncio.wait([self.alerter], timeout=STOP_SECONDS)
             for task in late:
                 task.cancel()
+        if self.udp_transport is not None:  # after the batchers: their UDP answers still go out
+            self.udp_transport.close()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(

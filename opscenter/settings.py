@@ -309,7 +309,6 @@ CELERY_TASK_ROUTES = {
     "opscenter.tasks.escalate_alerts": {"queue": CELERY_QUEUE_ESCALATION},
     "alarms.tasks.supervise_panels": {"queue": CELERY_QUEUE_ESCALATION},
     "alarms.tasks.alert_due_events": {"queue": CELERY_QUEUE_ESCALATION},
-    "opscenter.tasks.unit_position_publish": {"queue": CELERY_QUEUE_ESCALATION},
     "bracelets.tasks.supervise_bracelets": {"queue": CELERY_QUEUE_ESCALATION},
 }
 # Time limits (prefork workers): at the soft limit the task gets SoftTimeLimitExceeded and may clean up

@@ -339,6 +339,8 @@ def _units(boards: dict[int, CenterBoard], units: QuerySet[Unit]) -> None:
     for unit in sorted(out, key=lambda unit: UNITS_OUT.index(unit.status)):
         assignment = getattr(unit, "current", None)  # not set at all when the join found none
         alert = assignment.alert if assignment is not None else None
+        if alert is not None and alert.center_id != unit.center_id:
+            alert = None  # sent to another center's alert: not this board's to name (its title is personal data)
         boards[unit.center_id].busy_units.append(
             UnitOut(
                 pk=unit.pk,

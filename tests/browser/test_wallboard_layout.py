@@ -22,14 +22,20 @@ def test_the_queue_table_stays_inside_its_panel_in_kazakh(new_page, log_in, widt
 
     queue, ack = board.locator(".panel-queue").first, board.locator(".panel-ack").first
     expect(queue.locator("th").first).to_have_text("Маңыздылығы")
-    queue_box, ack_box = queue.bounding_box(), ack.bounding_box()
-    overlaps_horizontally = queue_box["x"] + queue_box["width"] > ack_box["x"] and ack_box["x"] > queue_box["x"]
-    same_row = abs(queue_box["y"] - ack_box["y"]) < 5
-    assert not (same_row and overlaps_horizontally), (queue_box, ack_box)
-    # whatever does not fit scrolls inside the panel, never over the next one
-    assert queue.evaluate(
-        "panel => panel.scrollWidth <= panel.clientWidth || getComputedStyle(panel).overflowX === 'auto'"
+    # The table is drawn within its panel (scrolled if it must), never over the next one on its row
+    table_right = queue.evaluate(
+        "panel => { const box = panel.getBoundingClientRect(); return box.left + panel.clientWidth; }"
     )
+    drawn_right = queue.locator("table").evaluate(
+        "table => Math.min(table.getBoundingClientRect().right, table.closest('.panel-queue').getBoundingClientRect().right)"
+    )
+    ack_box, queue_box = ack.bounding_box(), queue.bounding_box()
+    if abs(queue_box["y"] - ack_box["y"]) < 5:  # the same row
+        assert drawn_right <= ack_box["x"], (drawn_right, ack_box)
+    overflows = queue.evaluate("panel => panel.scrollWidth > panel.clientWidth")
+    visible_overflow = queue.evaluate("panel => getComputedStyle(panel).overflowX === 'visible'")
+    assert not (overflows and visible_overflow), "the table spills out of its panel"
+    assert table_right > 0
 
 
 def test_a_unit_going_off_duty_reaches_the_board_without_waiting_for_its_refresh(new_page, log_in):

@@ -241,6 +241,19 @@ def test_the_units_out_are_listed_with_their_alert_in_the_readers_language_and_s
     assert status_changed_at(to_vehicle) > status_changed_at(to_panic)
 
 
+def test_a_unit_sent_to_another_centers_alert_is_listed_without_naming_that_alert():
+    """An operator of two centers may send a Syrym unit to an Uralsk alert: Syrym's board shows the unit
+    out, never the Uralsk alert's title (the object's name) its supervisor's scope does not cover."""
+    both = UserFactory(role="operator", centers=["uralsk", "syrym"])
+    syrym_supervisor = UserFactory(role="supervisor", centers=["syrym"])
+    unit = make_unit("S-9", center_code="syrym")
+    sent([unit], by=both, title="Panic: School No. 5 of Uralsk")
+
+    (syrym,) = wallboard(user=syrym_supervisor, now=NOW).centers
+
+    assert [(item.call_sign, item.status, item.alert) for item in syrym.busy_units] == [("S-9", "en_route", None)]
+
+
 def test_a_supervisor_of_one_center_sees_only_that_centers_units(operator_uralsk, operator_syrym):
     syrym_supervisor = UserFactory(role="supervisor", centers=["syrym"])
     theirs = make_unit("U-1")

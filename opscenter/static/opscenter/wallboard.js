@@ -35,6 +35,7 @@
   let again = false;
   let foldTimer = null;
   let fetchFailed = false;
+  const unitsShown = new Map(); // unit id -> its status and assignment as last heard
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) {
@@ -124,8 +125,16 @@
         setConnection("live");
         changed();  // what changed while the feed was away
       }
-    } else if (["alert", "alert.removed", "alert.escalated", "unit"].includes(message.type)) {
+    } else if (["alert", "alert.removed", "alert.escalated"].includes(message.type)) {
       changed();
+    } else if (message.type === "unit" && message.unit) {
+      // The board shows a unit's status and assignment, not its position: a moving unit fetches nothing.
+      const unit = message.unit;
+      const shown = unit.status + ":" + (unit.assignment ? unit.assignment.id + ":" + unit.assignment.status : "");
+      if (unitsShown.get(unit.id) !== shown) {
+        unitsShown.set(unit.id, shown);
+        changed();
+      }
     }
   }
 
