@@ -1,31 +1,17 @@
 """Protected objects, their alarm panels, and every frame and event the panels send."""
 
-import ipaddress
-from functools import lru_cache
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.networks import networks_validator, parse_networks  # noqa: F401  (migrations name alarms.models.networks_validator)
+
 account_validator = RegexValidator(r"^[0-9A-F]{3,16}$", _("3 to 16 hexadecimal characters (upper case)."))
 key_validator = RegexValidator(
     r"^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{24}|[0-9A-Fa-f]{32})$", _("16, 24 or 32 hexadecimal characters.")
 )
-
-
-@lru_cache(maxsize=1024)
-def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """Addresses or CIDR networks, separated by commas, spaces or lines. Raises ValueError."""
-    return tuple(ipaddress.ip_network(part, strict=False) for part in text.replace(",", " ").split())
-
-
-def networks_validator(value: str) -> None:
-    try:
-        parse_networks(value)
-    except ValueError as error:
-        raise ValidationError(_("Give addresses or networks such as 192.0.2.0/24, one per line.")) from error
 
 
 class ObjectKind(models.TextChoices):

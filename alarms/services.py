@@ -21,9 +21,10 @@ from django.utils.translation import gettext_noop
 
 from alarms import dc09
 from alarms.codes import EventClass, Meaning, contact_id_meaning, sia_meaning
-from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput, parse_networks
+from alarms.models import AlarmEvent, AlarmPanel, ProtectedObject, ReceivedFrame, RefusedInput
 from alarms.readings import Reading, read
 from opscenter.models import District, User
+from opscenter.networks import parse_networks
 from opscenter.services.alerts import alert_find_open, alert_raise, alert_resolve, alert_update_open
 from opscenter.services.audit import audit_record
 from opscenter.services.texts import phrase
@@ -410,6 +411,7 @@ def _raise_alarm(*, panel: AlarmPanel, event: AlarmEvent, severity: int):
         longitude=longitude,
         address=protected.address,
         dedup_key=_alert_key(panel, event.kind),
+        subject=protected,  # what the cameras watching this object attach to (cameras.selectors)
         # Words are composed from these when shown, in the reader's language (alarms.texts).
         payload={
             "object": {

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     WALLBOARD_VIEW = "wallboard.view"  # the supervisor's wallboard: queue, times, operators, escalations
     SHIFT_LOG_KEEP = "shift_log.keep"  # read, write and acknowledge the handover notes of one's centers
     UNIT_DISPATCH = "unit.dispatch"  # send units of their scope to an alert, clear them, put them on/off duty
+    CAMERA_VIEW = "camera.view"  # the video wall, cameras' frames and events, the cameras beside an alert
     UNIT_CREW = "unit.crew"  # work a unit's assignments from its tablet, when in its crew (is_crew)
 
 
@@ -48,6 +49,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.PERSON_CARD_OPEN,
             Capability.SHIFT_LOG_KEEP,
             Capability.UNIT_DISPATCH,
+            Capability.CAMERA_VIEW,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -66,6 +68,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.WALLBOARD_VIEW,
             Capability.SHIFT_LOG_KEEP,
             Capability.UNIT_DISPATCH,
+            Capability.CAMERA_VIEW,
         }
     ),
     Role.DISTRICT_OFFICER: frozenset(
@@ -75,6 +78,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.APPEAL_WORK,
             Capability.PERSON_CARD_OPEN,
             Capability.OWN_CASELOAD_DEFAULT,
+            Capability.CAMERA_VIEW,
             Capability.UNIT_CREW,  # a district officer may be a unit of their own (kind district_officer)
         }
     ),
@@ -84,6 +88,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.APPEAL_SUMMARY_VIEW,
             Capability.PERSON_CARD_OPEN,
             Capability.COVERT_VIEW,
+            Capability.CAMERA_VIEW,
         }
     ),
     # A patrol officer has no scope: only their units' assignments, from the tablet (opscenter.selectors).

@@ -518,6 +518,27 @@ APPEALS_WEBHOOK_MAX_ATTEMPTS = env.int("APPEALS_WEBHOOK_MAX_ATTEMPTS", default=3
 # The unsigned no-op endpoint bench/appeals.py measures against; never on in production.
 APPEALS_BENCH_ENDPOINTS = env.bool("APPEALS_BENCH_ENDPOINTS", default=False)
 
+# --- cameras: registry, video analytics, pushed events -----------------------------------------------------
+# How devices outside reach this server (the push URLs printed for cameras).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Events, their pictures and the latest frames are purged this many days after they end (per camera, this
+# default), unless linked to a case.
+CAMERA_RETENTION_DAYS = env.int("CAMERA_RETENTION_DAYS", default=30)
+# A detect stream without a frame for this long raises a P3 "camera down"; frames coming back resolve it.
+CAMERA_DOWN_GRACE_SECONDS = env.int("CAMERA_DOWN_GRACE_SECONDS", default=120)
+# Any alert with a place shows the cameras within this distance of it.
+CAMERA_NEAR_ALERT_METERS = env.float("CAMERA_NEAR_ALERT_METERS", default=300)
+# A worker holds its cameras by a lease it renews every third of this; a dead worker's cameras are taken
+# over by another once their lease ran out.
+VIDEO_LEASE_SECONDS = env.float("VIDEO_LEASE_SECONDS", default=30)
+# The latest frame of each camera (the video wall's tiles) is stored at most this often.
+VIDEO_LATEST_FRAME_SECONDS = env.float("VIDEO_LATEST_FRAME_SECONDS", default=5)
+# Seconds between reconnection attempts to a stream: doubling from the first to the second.
+VIDEO_RECONNECT_SECONDS = (
+    env.float("VIDEO_RECONNECT_MIN_SECONDS", default=1),
+    env.float("VIDEO_RECONNECT_MAX_SECONDS", default=30),
+)
+
 # --- request bodies ---------------------------------------------------------------------------------------
 # The most bytes a request body may have, refused with a JSON 413 before Django reads it
 # (opscenter/bodylimit.py): by the longest matching path prefix, else REQUEST_BODY_MAX_BYTES.
@@ -530,6 +551,8 @@ REQUEST_BODY_LIMITS = {
     # BRACELET_BATCH_MAX_POSITIONS positions of a few hundred bytes each.
     "/api/v1/tracking/batch": env.int("REQUEST_BODY_TRACKING_BATCH_MAX_BYTES", default=1024 * 1024),
     "/open311/v2/": env.int("REQUEST_BODY_OPEN311_MAX_BYTES", default=64 * 1024),
+    # A smart camera's event with its pictures (a plate crop and a scene of a few hundred KB each).
+    "/api/v1/cameras/isapi/": env.int("REQUEST_BODY_ISAPI_MAX_BYTES", default=4 * 1024 * 1024),
     # District boundaries are uploaded as GeoJSON in the admin.
     "/admin/": env.int("REQUEST_BODY_ADMIN_MAX_BYTES", default=20 * 1024 * 1024),
 }

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from alarms import urls as alarms_urls
 from appeals import urls as appeals_urls
 from bracelets import urls as bracelets_urls
+from cameras import urls as cameras_urls
 from opscenter import views, views_supervisor
 from opscenter.apis import alerts, incidents, maplayers, saved_views, units
 from opscenter.apis.docs import ApiDocsView
@@ -43,6 +44,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("incidents/<int:incident_pk>/resolve/", incidents.IncidentResolveApi.as_view(), name="incident-resolve"),
     path("alarms/", include((alarms_urls.api_urlpatterns, "alarms-api"))),
     path("tracking/", include((bracelets_urls.api_urlpatterns, "tracking"))),
+    path("cameras/", include((cameras_urls.api_urlpatterns, "cameras-api"))),
     path("partner/", include((appeals_urls.partner_api_urlpatterns, "appeals-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # A person who is not signed in is sent to the login page; the schema itself answers 403.
@@ -66,6 +68,7 @@ urlpatterns = [
     path("language/", views.language_set, name="language-set"),
     path("alarms/", include("alarms.urls")),
     path("bracelets/", include("bracelets.urls")),
+    path("cameras/", include("cameras.urls")),
     path("appeals/", include("appeals.urls")),
     path("open311/v2/", include((appeals_urls.open311_urlpatterns, "open311"))),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from opscenter.requests import request_user
 from opscenter.selectors import alert_detail, alert_get, alert_list, units_visible
 from opscenter.serializers import AlertDetailSerializer, AlertEventSerializer, AlertSerializer
 from opscenter.services.alerts import alert_acknowledge, alert_comment, alert_dispatch, alert_resolve
+from opscenter.services.beside import alert_beside
 from opscenter.services.details import alert_details_read
 from opscenter.services.preplans import alert_plan
 
@@ -77,16 +78,27 @@ class AlertDetailApi(APIView):
             help_text="What to do (the kind's steps and the object's), whom to call back (duty phones) and "
             "the object's earlier alarms; null when there is no plan.",
         )
+        beside = serializers.JSONField(
+            read_only=True,
+            help_text="Tiles to show beside it: the latest frames of the cameras watching what it is about, "
+            "then of those nearest its place (kind, id, title, image_url, page_url, up, taken_at, metres, watches).",
+        )
 
         class Meta(AlertDetailSerializer.Meta):
-            fields = [*AlertDetailSerializer.Meta.fields, "preplan"]
+            fields = [*AlertDetailSerializer.Meta.fields, "preplan", "beside"]
             read_only_fields = fields
 
     @extend_schema(responses=AlertDetailOutputSerializer, summary="One alert with its timeline and its pre-plan")
     def get(self, request: Request, alert_pk: int) -> Response:
         user = request_user(request)
         alert = alert_detail(user=user, alert_pk=alert_pk)
-        return Response({**AlertDetailSerializer(alert).data, "preplan": alert_plan(user=user, alert=alert)})
+        return Response(
+            {
+                **AlertDetailSerializer(alert).data,
+                "preplan": alert_plan(user=user, alert=alert),
+                "beside": alert_beside(user=user, alert=alert),
+            }
+        )
 
 
 class AlertAcknowledgeApi(APIView):

@@ -1,6 +1,7 @@
 """Alerts: whatever needs a human, in the right center, with a timed and attributed lifecycle."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ class Alert(models.Model):
     `opscenter.services.details.alert_details_read`, from the provider the app registered. The dashboard
     reads three keys of the payload when present: `caution` (text shown before anything else, e.g. a
     duress), `object` (a card: name, kind_label, address, notes; `card_url` links to its page) and `link`
-    ({url, label}). `redacted_at` is set when the retention purge emptied the payload and the data and
+    ({url, label}). `subject` names what it is about (any model, by content type), for other apps to find. `redacted_at` is set when the retention purge emptied the payload and the data and
     texts of its timeline (`opscenter.services.retention`).
     """
 
@@ -70,6 +71,18 @@ class Alert(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     title = models.CharField(_("title"), max_length=300)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # What the alert is about (a protected object, a camera, a device), so that another app attaches to it
+    # without importing the raiser: the cameras watching a school find the school's alarms by it.
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("subject type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     dedup_key = models.CharField(_("dedup key"), max_length=200, blank=True)
     repeat_count = models.PositiveIntegerField(_("repeats"), default=0)
 
@@ -125,6 +138,7 @@ class Alert(models.Model):
             models.Index(fields=["district", "status"], name="alert_district_status"),
             models.Index(fields=["status", "escalation_level", "raised_at"], name="alert_escalation_due"),
             models.Index(fields=["resolved_at"], condition=Q(redacted_at__isnull=True), name="alert_retention_due"),
+            models.Index(fields=["subject_type", "subject_id"], name="alert_subject"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -68,6 +69,7 @@ def alert_raise(
     address: str = "",
     payload: dict[str, Any] | None = None,
     dedup_key: str = "",
+    subject: models.Model | None = None,
     actor: User | None = None,
 ) -> Alert:
     """Raise an alert in `center` (or the center covering `district`). With the dedup key of an open
@@ -75,7 +77,8 @@ def alert_raise(
 
     The stored title is the fallback (and what the admin searches): screens show what the source's
     composer words from the kind and payload, in the reader's language (opscenter.services.texts). A
-    title given as a Phrase is stored in the default language."""
+    title given as a Phrase is stored in the default language. `subject` is what the alert is about (a
+    protected object, a camera): other apps attach to it by content type and id, never by import."""
     title = in_default_language(title)
     if center is None:
         if district is None:
@@ -85,6 +88,8 @@ def alert_raise(
         source=source, kind=kind, title=title[:300], center=center, district=district,
         latitude=latitude, longitude=longitude, address=address[:300], payload=payload or {},
     )  # fmt: skip
+    if subject is not None:
+        fields.update(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
     now = timezone.now()
     if dedup_key:
         # Two causes may race to create the same alert: the unique constraint decides, the loser updates.

@@ -1,0 +1,86 @@
+"""Every read of cameras a person can trigger, scoped by the actor: the video wall, a camera's events,
+and the cameras beside an alert (those watching its object, those near its place)."""
+
+import math
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from cameras.models import Camera, CameraEvent
+from opscenter.errors import NotAllowed
+from opscenter.geo import great_circle_m
+from opscenter.models import Alert, User
+from opscenter.permissions import Capability, has
+from opscenter.selectors import scoped
+
+
+def cameras_visible(*, user: User) -> QuerySet[Camera]:
+    if not has(user, Capability.CAMERA_VIEW):
+        return Camera.objects.none()
+    return scoped(Camera.objects.select_related("district"), user=user, center="district__center")
+
+
+def wall_cameras(*, user: User, district: str = "", center: str = "") -> list:
+    """The video wall's tiles: cameras of the scope (optionally of one district or center), each with its
+    last three events."""
+    cameras = cameras_visible(user=user)
+    if district:
+        cameras = cameras.filter(district__code=district)
+    if center:
+        cameras = cameras.filter(district__center__code=center)
+    cameras = list(cameras.order_by("district__code", "name"))
+    recent: dict[int, list[CameraEvent]] = {camera.pk: [] for camera in cameras}
+    for event in CameraEvent.objects.filter(camera__in=cameras).order_by("-started_at")[: 5 * len(cameras) + 5]:
+        if len(recent[event.camera_id]) < 3:
+            recent[event.camera_id].append(event)
+    for camera in cameras:
+        camera.recent_events = recent[camera.pk]
+    return cameras
+
+
+def camera_get(*, user: User, camera_pk: int) -> Camera:
+    """The camera, or Camera.DoesNotExist when it is out of the user's scope (never told apart)."""
+    return cameras_visible(user=user).get(pk=camera_pk)
+
+
+def camera_events(*, user: User, camera: Camera, limit: int = 20) -> QuerySet[CameraEvent]:
+    if not cameras_visible(user=user).filter(pk=camera.pk).exists():
+        raise NotAllowed()
+    return CameraEvent.objects.filter(camera=camera).prefetch_related("pictures")[:limit]
+
+
+def cameras_beside_alert(*, user: User, alert: Alert, limit: int = 6) -> list[tuple[Camera, float | None, bool]]:
+    """The cameras to look at beside an alert, as (camera, metres from its place, watches its subject):
+    first those watching what the alert is about (the school whose panic button was pressed), then the
+    nearest within CAMERA_NEAR_ALERT_METERS of its place. Only cameras of the user's scope."""
+    visible = cameras_visible(user=user)
+    chosen: dict[int, tuple[Camera, float | None, bool]] = {}
+    if alert.subject_type_id is not None and alert.subject_id is not None:
+        if alert.subject_type_id == ContentType.objects.get_for_model(Camera).pk:  # raised by a camera itself
+            for camera in visible.filter(pk=alert.subject_id):
+                chosen[camera.pk] = (camera, _distance(alert, camera), True)
+        for camera in visible.filter(watches_type_id=alert.subject_type_id, watches_id=alert.subject_id):
+            chosen[camera.pk] = (camera, _distance(alert, camera), True)
+    if alert.latitude is not None and alert.longitude is not None and len(chosen) < limit:
+        radius = settings.CAMERA_NEAR_ALERT_METERS
+        # A box around the place narrows the rows (an index-friendly range); the distance decides.
+        dlat = radius / 111_320
+        dlon = radius / (111_320 * max(math.cos(math.radians(alert.latitude)), 0.01))
+        near = visible.filter(
+            latitude__range=(alert.latitude - dlat, alert.latitude + dlat),
+            longitude__range=(alert.longitude - dlon, alert.longitude + dlon),
+        ).exclude(pk__in=list(chosen))
+        ranked = sorted(
+            ((camera, _distance(alert, camera)) for camera in near), key=lambda pair: pair[1] or 0.0
+        )
+        for camera, metres in ranked:
+            if metres is not None and metres <= radius and len(chosen) < limit:
+                chosen[camera.pk] = (camera, metres, False)
+    return list(chosen.values())[:limit]
+
+
+def _distance(alert: Alert, camera: Camera) -> float | None:
+    if None in (alert.latitude, alert.longitude, camera.latitude, camera.longitude):
+        return None
+    return great_circle_m(alert.latitude, alert.longitude, camera.latitude, camera.longitude)  # type: ignore[arg-type]

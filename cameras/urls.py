@@ -1,0 +1,13 @@
+from django.urls import path
+
+from cameras import apis, views
+
+app_name = "cameras"
+
+urlpatterns = [
+    path("", views.wall, name="wall"),
+    path("<int:camera_pk>/latest.jpg", views.latest_frame, name="latest-frame"),
+    path("pictures/<int:picture_pk>.jpg", views.event_picture, name="event-picture"),
+]
+
+api_urlpatterns = [path("", apis.CameraListApi.as_view(), name="list")]
