@@ -1,0 +1,46 @@
+"""Which worker analyses which camera: leases in the database, so that `run_video_analytics` runs on
+many hosts. A worker claims free cameras with `SELECT ... FOR UPDATE SKIP LOCKED` (two workers never
+claim the same one, and neither waits for the other), renews its leases by heartbeat, and a camera
+whose lease ran out (its worker died) is free for the next claim."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from cameras.models import Camera
+
+
+def leases_claim(*, owner: str, limit: int, now: datetime) -> list[Camera]:
+    """Up to `limit` free cameras (enabled, with a detect stream, lease run out) now leased to `owner`."""
+    if limit <= 0:
+        return []
+    until = now + timedelta(seconds=settings.VIDEO_LEASE_SECONDS)
+    with transaction.atomic():
+        free = list(
+            Camera.objects.select_for_update(skip_locked=True)
+            .filter(enabled=True)
+            .exclude(detect_stream="")
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner))
+            .order_by("lease_until", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Camera.objects.filter(pk__in=free).update(lease_owner=owner, lease_until=until)
+    return list(Camera.objects.select_related("district", "profile", "night_profile").filter(pk__in=free))
+
+
+def leases_renew(*, owner: str, camera_pks: list[int], now: datetime) -> set[int]:
+    """Extend the leases `owner` still holds; answers which those are (a lease taken over while this
+    worker stalled is lost, and its camera must be let go)."""
+    until = now + timedelta(seconds=settings.VIDEO_LEASE_SECONDS)
+    held = Camera.objects.filter(pk__in=camera_pks, lease_owner=owner, enabled=True)
+    with transaction.atomic():
+        pks = set(held.values_list("pk", flat=True))
+        Camera.objects.filter(pk__in=pks, lease_owner=owner).update(lease_until=until)
+    return pks
+
+
+def leases_release(*, owner: str, camera_pks: list[int]) -> None:
+    """Let cameras go at once (an orderly stop), so that another worker need not wait for the lease."""
+    Camera.objects.filter(pk__in=camera_pks, lease_owner=owner).update(lease_owner="", lease_until=None)
