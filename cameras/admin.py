@@ -23,13 +23,67 @@ class CameraAdmin(MapFieldsMixin, AuditedAdmin):
     list_filter = ["kind", "enabled", "stream_up", "push_protocol", "district"]
     search_fields = ["name", "address", "vendor", "model"]
     list_select_related = ["district"]
-    readonly_fields = ["credential", "stream_up", "stream_changed_at", "last_frame_at", "last_error", "latest_frame_at", "lease_owner", "lease_until"]
+    readonly_fields = [
+        "credential",
+        "stream_up",
+        "stream_changed_at",
+        "last_frame_at",
+        "last_error",
+        "latest_frame_at",
+        "lease_owner",
+        "lease_until",
+    ]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "vendor", "model", "district", "latitude", "longitude", "address", "heading"]}),
-        (_("Streams and analytics"), {"fields": ["detect_stream", "main_stream", "enabled", "profile", "night_profile", "zones", "perspective", "retention_days", "down_grace_seconds"]}),
+        (
+            None,
+            {"fields": ["name", "kind", "vendor", "model", "district", "latitude", "longitude", "address", "heading"]},
+        ),
+        (
+            _("Streams and analytics"),
+            {
+                "fields": [
+                    "detect_stream",
+                    "main_stream",
+                    "enabled",
+                    "profile",
+                    "night_profile",
+                    "zones",
+                    "perspective",
+                    "retention_days",
+                    "down_grace_seconds",
+                ]
+            },
+        ),
         (_("What it watches"), {"fields": ["watches_type", "watches_id"]}),
-        (_("Pushed events"), {"fields": ["push_protocol", "credential", "push_channel", "source_networks", "onvif_host", "onvif_port", "onvif_username", "onvif_password"]}),
-        (_("Health"), {"fields": ["stream_up", "stream_changed_at", "last_frame_at", "last_error", "latest_frame_at", "lease_owner", "lease_until"]}),
+        (
+            _("Pushed events"),
+            {
+                "fields": [
+                    "push_protocol",
+                    "credential",
+                    "push_channel",
+                    "source_networks",
+                    "onvif_host",
+                    "onvif_port",
+                    "onvif_username",
+                    "onvif_password",
+                ]
+            },
+        ),
+        (
+            _("Health"),
+            {
+                "fields": [
+                    "stream_up",
+                    "stream_changed_at",
+                    "last_frame_at",
+                    "last_error",
+                    "latest_frame_at",
+                    "lease_owner",
+                    "lease_until",
+                ]
+            },
+        ),
     ]
     actions = ["rotate_push_token"]
 
@@ -48,7 +102,7 @@ class CameraAdmin(MapFieldsMixin, AuditedAdmin):
 class EventPictureInline(admin.TabularInline):
     model = EventPicture
     extra = 0
-    fields = readonly_fields = ["kind", "file", "taken_at", "sha256"]
+    fields = readonly_fields = ("kind", "file", "taken_at", "sha256")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -49,7 +49,7 @@ class CameraListApi(APIView):
                     "started_at": event.started_at.isoformat(),
                     "ongoing": event.ended_at is None,
                 }
-                for event in camera.recent_events
+                for event in camera.recent_events  # type: ignore[attr-defined]
             ]
             tiles.append(tile)
         return Response(tiles)

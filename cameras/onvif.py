@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from onvif import ONVIFCamera  # type: ignore[import-untyped, unused-ignore]
-from onvif.exceptions import ONVIFError  # type: ignore[import-untyped, unused-ignore]
-from onvif.util import is_auth_error, normalize_url, stringify_onvif_error  # type: ignore[import-untyped, unused-ignore]
+from onvif import ONVIFCamera
+from onvif.exceptions import ONVIFError
+from onvif.util import is_auth_error, normalize_url, stringify_onvif_error
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault, TransportError
 

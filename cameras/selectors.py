@@ -21,21 +21,21 @@ def cameras_visible(*, user: User) -> QuerySet[Camera]:
     return scoped(Camera.objects.select_related("district"), user=user, center="district__center")
 
 
-def wall_cameras(*, user: User, district: str = "", center: str = "") -> list:
+def wall_cameras(*, user: User, district: str = "", center: str = "") -> list[Camera]:
     """The video wall's tiles: cameras of the scope (optionally of one district or center), each with its
     last three events."""
-    cameras = cameras_visible(user=user)
+    visible = cameras_visible(user=user)
     if district:
-        cameras = cameras.filter(district__code=district)
+        visible = visible.filter(district__code=district)
     if center:
-        cameras = cameras.filter(district__center__code=center)
-    cameras = list(cameras.order_by("district__code", "name"))
+        visible = visible.filter(district__center__code=center)
+    cameras = list(visible.order_by("district__code", "name"))
     recent: dict[int, list[CameraEvent]] = {camera.pk: [] for camera in cameras}
     for event in CameraEvent.objects.filter(camera__in=cameras).order_by("-started_at")[: 5 * len(cameras) + 5]:
         if len(recent[event.camera_id]) < 3:
             recent[event.camera_id].append(event)
     for camera in cameras:
-        camera.recent_events = recent[camera.pk]
+        camera.recent_events = recent[camera.pk]  # type: ignore[attr-defined]
     return cameras
 
 
@@ -54,6 +54,10 @@ def cameras_beside_alert(*, user: User, alert: Alert, limit: int = 6) -> list[tu
     """The cameras to look at beside an alert, as (camera, metres from its place, watches its subject):
     first those watching what the alert is about (the school whose panic button was pressed), then the
     nearest within CAMERA_NEAR_ALERT_METERS of its place. Only cameras of the user's scope."""
+    has_subject = alert.subject_type_id is not None and alert.subject_id is not None
+    has_place = alert.latitude is not None and alert.longitude is not None
+    if not (has_subject or has_place):
+        return []
     visible = cameras_visible(user=user)
     chosen: dict[int, tuple[Camera, float | None, bool]] = {}
     if alert.subject_type_id is not None and alert.subject_id is not None:
@@ -71,9 +75,7 @@ def cameras_beside_alert(*, user: User, alert: Alert, limit: int = 6) -> list[tu
             latitude__range=(alert.latitude - dlat, alert.latitude + dlat),
             longitude__range=(alert.longitude - dlon, alert.longitude + dlon),
         ).exclude(pk__in=list(chosen))
-        ranked = sorted(
-            ((camera, _distance(alert, camera)) for camera in near), key=lambda pair: pair[1] or 0.0
-        )
+        ranked = sorted(((camera, _distance(alert, camera)) for camera in near), key=lambda pair: pair[1] or 0.0)
         for camera, metres in ranked:
             if metres is not None and metres <= radius and len(chosen) < limit:
                 chosen[camera.pk] = (camera, metres, False)

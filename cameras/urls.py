@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cameras import apis, views
+from cameras import apis, intake, views
 
 app_name = "cameras"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("pictures/<int:picture_pk>.jpg", views.event_picture, name="event-picture"),
 ]
 
-api_urlpatterns = [path("", apis.CameraListApi.as_view(), name="list")]
+api_urlpatterns = [
+    path("", apis.CameraListApi.as_view(), name="list"),
+    path("isapi/<str:token>/", intake.isapi_push, name="isapi-push"),
+]

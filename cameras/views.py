@@ -41,8 +41,6 @@ def event_picture(request: HttpRequest, picture_pk: int) -> FileResponse:
     return _jpeg(picture.file)
 
 
-
-
 @login_required
 @require_GET
 def wall(request: HttpRequest) -> HttpResponse:

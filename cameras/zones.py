@@ -64,7 +64,9 @@ def zones_validator(value: Any) -> None:
             )
         for key in ("min_people", "seconds"):
             if key in item and not (isinstance(item[key], int) and item[key] > 0):
-                raise ValidationError(_("Zone %(n)s: %(key)s is a positive whole number."), params={"n": index, "key": key})
+                raise ValidationError(
+                    _("Zone %(n)s: %(key)s is a positive whole number."), params={"n": index, "key": key}
+                )
 
 
 def _is_point(point: Any) -> bool:

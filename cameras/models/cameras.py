@@ -44,14 +44,14 @@ class AnalyticsProfile(models.Model):
     motion_threshold = models.PositiveSmallIntegerField(
         _("motion threshold"), default=30, help_text=_("Grey-level difference from the average that counts as change.")
     )
-    motion_contour_area = models.PositiveIntegerField(
-        _("minimum moving area (px of the motion frame)"), default=10
-    )
+    motion_contour_area = models.PositiveIntegerField(_("minimum moving area (px of the motion frame)"), default=10)
     motion_frame_alpha = models.FloatField(_("background learning rate"), default=0.01)
     lightning_threshold = models.FloatField(
         _("recalibrate above"),
         default=0.8,
-        help_text=_("Share of the image that changed at once (lightning, headlights, IR switching): only recalibrates."),
+        help_text=_(
+            "Share of the image that changed at once (lightning, headlights, IR switching): only recalibrates."
+        ),
     )
     crowd_detection = models.BooleanField(_("count people in crowd zones"), default=False)
     crowd_min_people = models.PositiveSmallIntegerField(_("gathering: at least this many people"), default=15)
@@ -96,7 +96,10 @@ class Camera(models.Model):
         _("heading (degrees)"), null=True, blank=True, validators=[MaxValueValidator(359)]
     )
     detect_stream = models.CharField(
-        _("detect stream"), max_length=500, blank=True, help_text=_("RTSP, HTTP MJPEG or a file: the low-resolution substream.")
+        _("detect stream"),
+        max_length=500,
+        blank=True,
+        help_text=_("RTSP, HTTP MJPEG or a file: the low-resolution substream."),
     )
     main_stream = models.CharField(_("main stream"), max_length=500, blank=True)
     enabled = models.BooleanField(_("analysed"), default=True, help_text=_("Workers read its detect stream."))
@@ -118,7 +121,9 @@ class Camera(models.Model):
         default=dict,
         blank=True,
         validators=[perspective_validator],
-        help_text=_('A standing person\'s height as a share of the image at its top and bottom rows: {"top": 0.08, "bottom": 0.4}.'),
+        help_text=_(
+            'A standing person\'s height as a share of the image at its top and bottom rows: {"top": 0.08, "bottom": 0.4}.'
+        ),
     )
     retention_days = models.PositiveSmallIntegerField(
         _("retention (days)"), default=retention_days_default, validators=[MinValueValidator(1)]
@@ -147,10 +152,15 @@ class Camera(models.Model):
         related_name="+",
     )
     push_channel = models.PositiveSmallIntegerField(
-        _("channel on its recorder"), null=True, blank=True, help_text=_("For cameras behind an NVR that pushes for them.")
+        _("channel on its recorder"),
+        null=True,
+        blank=True,
+        help_text=_("For cameras behind an NVR that pushes for them."),
     )
     source_networks = models.TextField(
-        _("source networks"), blank=True, validators=[networks_validator],
+        _("source networks"),
+        blank=True,
+        validators=[networks_validator],
         help_text=_("Addresses or networks (CIDR) it pushes from, one per line. Empty: any address."),
     )
     onvif_host = models.CharField(_("ONVIF host"), max_length=200, blank=True)

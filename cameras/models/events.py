@@ -36,7 +36,9 @@ class CameraEvent(models.Model):
     counts and density only, never an identity or a face.
     """
 
-    camera = models.ForeignKey("cameras.Camera", verbose_name=_("camera"), on_delete=models.CASCADE, related_name="events")
+    camera = models.ForeignKey(
+        "cameras.Camera", verbose_name=_("camera"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     origin = models.CharField(_("origin"), max_length=8, choices=EventOrigin.choices)
     zone = models.CharField(_("zone"), max_length=100, blank=True)
@@ -44,7 +46,9 @@ class CameraEvent(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     camera_time = models.DateTimeField(_("camera's time"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))
-    score = models.FloatField(_("score"), null=True, blank=True, help_text=_("People counted, seconds stopped, confidence."))
+    score = models.FloatField(
+        _("score"), null=True, blank=True, help_text=_("People counted, seconds stopped, confidence.")
+    )
     box = models.JSONField(_("box"), default=list, blank=True, help_text=_("[x, y, w, h] normalised to 0..1."))
     data = models.JSONField(_("data"), default=dict, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -53,7 +57,9 @@ class CameraEvent(models.Model):
     alert = models.ForeignKey(
         "opscenter.Alert", verbose_name=_("alert"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    case_number = models.CharField(_("case number"), max_length=64, blank=True, help_text=_("Kept past retention while set."))
+    case_number = models.CharField(
+        _("case number"), max_length=64, blank=True, help_text=_("Kept past retention while set.")
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -91,7 +97,9 @@ class EventPicture(models.Model):
         verbose_name = _("event picture")
         verbose_name_plural = _("event pictures")
         constraints = [
-            models.UniqueConstraint(fields=["event", "kind"], condition=~Q(kind="other"), name="event_picture_kind_once")
+            models.UniqueConstraint(
+                fields=["event", "kind"], condition=~Q(kind="other"), name="event_picture_kind_once"
+            )
         ]
 
     def __str__(self) -> str:

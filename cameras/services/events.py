@@ -35,7 +35,9 @@ class AlertRule:
 ALERT_RULES: dict[str, AlertRule] = {
     EventKind.CROWD: AlertRule(Severity.P2, gettext_noop("Mass gathering: %(count)s people, %(camera)s")),
     EventKind.DUMPING: AlertRule(Severity.P3, gettext_noop("Illegal dumping or a left object: %(camera)s")),
-    EventKind.LANE_STOP: AlertRule(Severity.P2, gettext_noop("Vehicle stopped in a lane, possible accident: %(camera)s")),
+    EventKind.LANE_STOP: AlertRule(
+        Severity.P2, gettext_noop("Vehicle stopped in a lane, possible accident: %(camera)s")
+    ),
     EventKind.CAMERA_DOWN: AlertRule(Severity.P3, gettext_noop("Camera down: %(camera)s")),
     EventKind.INTRUSION: AlertRule(Severity.P3, gettext_noop("Intrusion into a watched zone: %(camera)s")),
     EventKind.LINE_CROSSING: AlertRule(Severity.P3, gettext_noop("Line crossed: %(camera)s")),
@@ -62,6 +64,7 @@ def event_open(
     camera_time: datetime | None = None,
     uuid: str = "",
     position: tuple[float, float] | None = None,
+    ended_at: datetime | None = None,
 ) -> CameraEvent | None:
     """Record an event (with its pictures, JPEG bytes by kind) and raise its alert when its kind deserves
     one. A pushed event whose `uuid` the camera already sent is stored once: None the second time."""
@@ -75,6 +78,7 @@ def event_open(
             origin=origin,
             zone=zone,
             started_at=started_at,
+            ended_at=ended_at,
             camera_time=camera_time,
             received_at=timezone.now(),
             score=score,
@@ -109,11 +113,16 @@ def event_update(
             alert_update_open(
                 dedup_key=alert_key(event.camera, event.kind, event.zone),
                 text=phrase(gettext_noop("The gathering grew to %(count)s people."), count=round(score or 0)),
-                payload={"count": round(event.score or 0), "title": _title(event.camera, event, ALERT_RULES[event.kind])},
+                payload={
+                    "count": round(event.score or 0),
+                    "title": _title(event.camera, event, ALERT_RULES[event.kind]),
+                },
             )
 
 
-def event_close(*, event: CameraEvent, ended_at: datetime, pictures: dict[str, tuple[bytes, datetime]] | None = None) -> None:
+def event_close(
+    *, event: CameraEvent, ended_at: datetime, pictures: dict[str, tuple[bytes, datetime]] | None = None
+) -> None:
     """The event ended: record when; its alert hears it (a camera back up resolves its own alert)."""
     with transaction.atomic():
         event.ended_at = ended_at
@@ -135,7 +144,10 @@ def event_close(*, event: CameraEvent, ended_at: datetime, pictures: dict[str, t
             return
         alert_update_open(
             dedup_key=key,
-            text=phrase(gettext_noop("The camera sees it no more (ended %(time)s)."), time=timezone.localtime(ended_at).strftime("%H:%M:%S")),
+            text=phrase(
+                gettext_noop("The camera sees it no more (ended %(time)s)."),
+                time=timezone.localtime(ended_at).strftime("%H:%M:%S"),
+            ),
             payload={"ended_at": ended_at.isoformat()},
         )
 

@@ -17,7 +17,9 @@ from cameras.services.events import event_close, event_open
 def camera_frames_arrived(*, camera: Camera, at: datetime) -> None:
     """Frames again (or for the first time): the stream is up, a "camera down" event ends."""
     with transaction.atomic():
-        Camera.objects.filter(pk=camera.pk).update(stream_up=True, stream_changed_at=at, last_frame_at=at, last_error="")
+        Camera.objects.filter(pk=camera.pk).update(
+            stream_up=True, stream_changed_at=at, last_frame_at=at, last_error=""
+        )
         for event in CameraEvent.objects.filter(camera=camera, kind=EventKind.CAMERA_DOWN, ended_at__isnull=True):
             event_close(event=event, ended_at=at)
     camera.stream_up, camera.stream_changed_at, camera.last_frame_at = True, at, at
@@ -40,7 +42,10 @@ def camera_stream_lost(*, camera: Camera, since: datetime, error: str, down: boo
             camera.stream_up, camera.stream_changed_at = False, since
         if not CameraEvent.objects.filter(camera=camera, kind=EventKind.CAMERA_DOWN, ended_at__isnull=True).exists():
             event_open(
-                camera=camera, kind=EventKind.CAMERA_DOWN, origin=EventOrigin.WORKER, started_at=since,
+                camera=camera,
+                kind=EventKind.CAMERA_DOWN,
+                origin=EventOrigin.WORKER,
+                started_at=since,
                 data={"error": error[:300]},
             )
 

@@ -25,7 +25,7 @@ def profile_default() -> AnalyticsProfile:
 
 def push_path(secret: str) -> str:
     """The path a pushing camera posts to; the secret in it is its credential."""
-    return reverse("cameras:isapi-push", kwargs={"token": secret})
+    return reverse("cameras-api:isapi-push", kwargs={"token": secret})
 
 
 @transaction.atomic
@@ -53,10 +53,23 @@ def camera_create(
     """Register a camera; returns it with the secret of its push URL ("" when it does not push), which is
     shown this once. Raises ValidationError on a bad field."""
     camera = Camera(
-        name=name, kind=kind, district=district, latitude=latitude, longitude=longitude, address=address,
-        heading=heading, detect_stream=detect_stream, main_stream=main_stream, vendor=vendor, model=model,
-        profile=profile or profile_default(), push_protocol=push_protocol, push_channel=push_channel,
-        source_networks=source_networks, zones=zones or [], retention_days=settings.CAMERA_RETENTION_DAYS,
+        name=name,
+        kind=kind,
+        district=district,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        heading=heading,
+        detect_stream=detect_stream,
+        main_stream=main_stream,
+        vendor=vendor,
+        model=model,
+        profile=profile or profile_default(),
+        push_protocol=push_protocol,
+        push_channel=push_channel,
+        source_networks=source_networks,
+        zones=zones or [],
+        retention_days=settings.CAMERA_RETENTION_DAYS,
     )
     if watches is not None:
         camera.watches_type, camera.watches_id = ContentType.objects.get_for_model(watches), watches.pk
@@ -64,7 +77,9 @@ def camera_create(
     camera.save()
     secret = ""
     if push_protocol == PushProtocol.ISAPI:
-        camera.credential, secret = credential_issue(kind=CREDENTIAL_KIND, identifier=f"camera-{camera.pk}", actor=actor)
+        camera.credential, secret = credential_issue(
+            kind=CREDENTIAL_KIND, identifier=f"camera-{camera.pk}", actor=actor
+        )
         camera.save(update_fields=["credential"])
     audit_record(actor=actor, action="camera.create", obj=camera, data={"kind": kind, "district": district.code})
     return camera, secret
@@ -74,7 +89,9 @@ def camera_create(
 def camera_rotate_push_token(*, camera: Camera, actor: User | None = None) -> str:
     """A new push secret (the old one works for the overlap, so the camera can be reconfigured)."""
     if camera.credential is None:
-        camera.credential, secret = credential_issue(kind=CREDENTIAL_KIND, identifier=f"camera-{camera.pk}", actor=actor)
+        camera.credential, secret = credential_issue(
+            kind=CREDENTIAL_KIND, identifier=f"camera-{camera.pk}", actor=actor
+        )
         camera.save(update_fields=["credential"])
         return secret
     return credential_rotate(credential=camera.credential, actor=actor)

@@ -23,7 +23,7 @@ JPEG_QUALITY = 85
 
 @dataclass(frozen=True)
 class AnalyserSettings:
-    motion: MotionSettings = MotionSettings()
+    motion: MotionSettings = field(default_factory=MotionSettings)
     fps: float = 5.0
     crowd: bool = False
     crowd_min_people: int = 15
@@ -78,9 +78,13 @@ class CameraAnalyser:
             self.background = DualBackground(frame_shape=frame_shape, fps=settings.fps, static_seconds=longest)
             work_w, work_h = self.background.work_size
             self.work_masks = {id(zone): zone.mask(work_w, work_h) for zone in [*self.crowd_zones, *self.static_zones]}
-            self.counter = PeopleCounter(frame_shape=frame_shape, work_shape=(work_h, work_w), perspective=settings.perspective)
+            self.counter = PeopleCounter(
+                frame_shape=frame_shape, work_shape=(work_h, work_w), perspective=settings.perspective
+            )
         self.gatherings = {
-            zone.name: Gathering(min_people=zone.min_people or settings.crowd_min_people, seconds=zone.seconds or settings.crowd_seconds)
+            zone.name: Gathering(
+                min_people=zone.min_people or settings.crowd_min_people, seconds=zone.seconds or settings.crowd_seconds
+            )
             for zone in self.crowd_zones
         }
         self.best: dict[str, tuple[float, bytes]] = {}
@@ -129,16 +133,28 @@ class CameraAnalyser:
             snapshot = _jpeg(_drawn(frame, zone=zone))
             self.best[zone.name] = (gathering.smoothed, snapshot)
             return [
-                Finding("crowd", "start", zone.name, t, key=0, score=round(gathering.smoothed),
-                        pictures={"best": snapshot}, data={"density_per_image": density})
+                Finding(
+                    "crowd",
+                    "start",
+                    zone.name,
+                    t,
+                    key=0,
+                    score=round(gathering.smoothed),
+                    pictures={"best": snapshot},
+                    data={"density_per_image": density},
+                )
             ]
         if change == "end":
             return [Finding("crowd", "end", zone.name, t, key=0, score=round(gathering.peak))]
-        if gathering.active and gathering.smoothed > self.best.get(zone.name, (0.0, b""))[0] + max(2.0, 0.1 * gathering.min_people):
+        if gathering.active and gathering.smoothed > self.best.get(zone.name, (0.0, b""))[0] + max(
+            2.0, 0.1 * gathering.min_people
+        ):
             snapshot = _jpeg(_drawn(frame, zone=zone))
             self.best[zone.name] = (gathering.smoothed, snapshot)
             return [
-                Finding("crowd", "update", zone.name, t, key=0, score=round(gathering.smoothed), pictures={"best": snapshot})
+                Finding(
+                    "crowd", "update", zone.name, t, key=0, score=round(gathering.smoothed), pictures={"best": snapshot}
+                )
             ]
         return []
 
@@ -168,8 +184,17 @@ class CameraAnalyser:
                 if before is not None:
                     pictures["before"] = before
                 findings.append(
-                    Finding(kind, "start", zone.name, t, key=match.key, score=seconds, box=_rounded(region.box),
-                            pictures=pictures, data={"track": self._track(region.box, appeared), "area": round(region.area, 4)})
+                    Finding(
+                        kind,
+                        "start",
+                        zone.name,
+                        t,
+                        key=match.key,
+                        score=seconds,
+                        box=_rounded(region.box),
+                        pictures=pictures,
+                        data={"track": self._track(region.box, appeared), "area": round(region.area, 4)},
+                    )
                 )
         for item in list(known):
             if t - item.seen_at >= END_SECONDS:
@@ -204,13 +229,17 @@ def _jpeg(frame: np.ndarray) -> bytes:
     return encoded.tobytes() if ok else b""
 
 
-def _drawn(frame: np.ndarray, *, box: tuple[float, float, float, float] | None = None, zone: Zone | None = None) -> np.ndarray:
+def _drawn(
+    frame: np.ndarray, *, box: tuple[float, float, float, float] | None = None, zone: Zone | None = None
+) -> np.ndarray:
     """A copy of the frame with the box (or the zone's outline) drawn in red."""
     picture = frame.copy() if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     height, width = picture.shape[:2]
     if box is not None:
         x, y, w, h = box
-        cv2.rectangle(picture, (int(x * width), int(y * height)), (int((x + w) * width), int((y + h) * height)), (0, 0, 255), 2)
+        cv2.rectangle(
+            picture, (int(x * width), int(y * height)), (int((x + w) * width), int((y + h) * height)), (0, 0, 255), 2
+        )
     if zone is not None:
         points = np.array([[int(px * (width - 1)), int(py * (height - 1))] for px, py in zone.points], dtype=np.int32)
         cv2.polylines(picture, [points], True, (0, 0, 255), 2)

@@ -35,7 +35,7 @@ class DualBackground:
         self.short = cv2.createBackgroundSubtractorMOG2(history=int(fps * 2) + 1, varThreshold=25, detectShadows=False)
         self.evidence = np.zeros((self.work_size[1], self.work_size[0]), dtype=np.float32)
         self.needed = frames  # evidence, in frames, for a pixel to count as static
-        self.long_foreground = np.zeros_like(self.evidence, dtype=np.uint8)
+        self.long_foreground: np.ndarray = np.zeros_like(self.evidence, dtype=np.uint8)
         self.frames = 0
 
     def work_frame(self, grey: np.ndarray) -> np.ndarray:
@@ -46,7 +46,9 @@ class DualBackground:
         # The first frames teach both models the scene at once.
         warming = self.frames < 5
         long_fg = self.long.apply(small, learningRate=1.0 if self.frames == 0 else (0.2 if warming else self.long_rate))
-        short_fg = self.short.apply(small, learningRate=1.0 if self.frames == 0 else (0.2 if warming else self.short_rate))
+        short_fg = self.short.apply(
+            small, learningRate=1.0 if self.frames == 0 else (0.2 if warming else self.short_rate)
+        )
         self.frames += 1
         long_fg = cv2.morphologyEx(long_fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         self.long_foreground = long_fg
@@ -61,8 +63,8 @@ class DualBackground:
         """Regions inside `zone` (a work-size uint8 mask) whose pixels have been static for the frames
         needed (this detector's by default), at least `min_area` of the image each."""
         needed = self.needed if needed is None else needed
-        static = ((self.evidence >= needed) & (zone > 0)).astype(np.uint8)
-        static = cv2.morphologyEx(static, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+        evident = ((self.evidence >= needed) & (zone > 0)).astype(np.uint8)
+        static = cv2.morphologyEx(evident, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
         count, labels, stats, _centroids = cv2.connectedComponentsWithStats(static, connectivity=8)
         width, height = self.work_size
         total = float(width * height)
@@ -71,7 +73,9 @@ class DualBackground:
             x, y, w, h, area = stats[label]
             if area / total >= min_area:
                 regions.append(
-                    StaticRegion(box=(x / width, y / height, w / width, h / height), area=area / total, mask=labels == label)
+                    StaticRegion(
+                        box=(x / width, y / height, w / width, h / height), area=area / total, mask=labels == label
+                    )
                 )
         return regions
 

@@ -48,7 +48,9 @@ class PeopleCounter:
             area = (person * self.work_scale) ** 2 * PERSON_AREA_SHARE
             self.per_pixel = np.where(self.hog_rows, 0.0, 1.0 / np.maximum(area, 1.0)).astype(np.float32)
 
-    def count(self, *, frame: np.ndarray, foreground: np.ndarray, moved: list[tuple[int, int, int, int]], zone: np.ndarray) -> float:
+    def count(
+        self, *, frame: np.ndarray, foreground: np.ndarray, moved: list[tuple[int, int, int, int]], zone: np.ndarray
+    ) -> float:
         """People in a zone: HOG on the moved regions where people are large, occupancy elsewhere.
         `foreground` and `zone` are work-size masks, `moved` the motion boxes in frame pixels."""
         people = 0.0
@@ -61,7 +63,7 @@ class PeopleCounter:
     def _hog_count(self, frame: np.ndarray, moved: list[tuple[int, int, int, int]], zone: np.ndarray) -> int:
         if self.hog is None:
             self.hog = cv2.HOGDescriptor()
-            self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+            self.hog.setSVMDetector(np.asarray(cv2.HOGDescriptor.getDefaultPeopleDetector(), dtype=np.float32))
         found = 0
         for x, y, w, h in _merged(moved, self.width, self.height):
             if h < HOG_MIN_HEIGHT or w < 48:
@@ -84,7 +86,13 @@ def _merged(boxes: list[tuple[int, int, int, int]], width: int, height: int) -> 
     canvas = np.zeros((height, width), dtype=np.uint8)
     for x, y, w, h in boxes:
         margin = max(8, h // 4)
-        cv2.rectangle(canvas, (max(0, x - margin), max(0, y - margin)), (min(width - 1, x + w + margin), min(height - 1, y + h + margin)), 255, -1)
+        cv2.rectangle(
+            canvas,
+            (max(0, x - margin), max(0, y - margin)),
+            (min(width - 1, x + w + margin), min(height - 1, y + h + margin)),
+            255,
+            -1,
+        )
     contours, _ = cv2.findContours(canvas, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     return [tuple(int(v) for v in cv2.boundingRect(contour)) for contour in contours]  # type: ignore[misc]
 

@@ -53,7 +53,7 @@ class MotionDetector:
             return []
         delta = cv2.absdiff(small, cv2.convertScaleAbs(self.average))
         _, thresh = cv2.threshold(delta, self.settings.threshold, 255, cv2.THRESH_BINARY)
-        thresh = cv2.dilate(thresh, None, iterations=1)
+        thresh = cv2.dilate(thresh, np.ones((3, 3), np.uint8), iterations=1)
         contours, _hierarchy = cv2.findContours(thresh, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         boxes: list[Box] = []
         total = 0.0
@@ -63,7 +63,12 @@ class MotionDetector:
             if area > self.settings.contour_area:
                 x, y, w, h = cv2.boundingRect(contour)
                 boxes.append(
-                    (int(x * self.scale), int(y * self.scale), int(np.ceil(w * self.scale)), int(np.ceil(h * self.scale)))
+                    (
+                        int(x * self.scale),
+                        int(y * self.scale),
+                        int(np.ceil(w * self.scale)),
+                        int(np.ceil(h * self.scale)),
+                    )
                 )
         self.last_share = total / float(self.size[0] * self.size[1])
         # Calibrated once the change is small and scattered; a change of most of the image recalibrates.

@@ -129,7 +129,9 @@ class CameraLoop(threading.Thread):
                 next_latest = now_s + settings.VIDEO_LATEST_FRAME_SECONDS
             if now_s >= next_night:
                 next_night = now_s + NIGHT_CHECK_SECONDS
-                dark = camera.night_profile is not None and (is_grey(frame) or is_dark(at, camera.latitude, camera.longitude))
+                dark = camera.night_profile is not None and (
+                    is_grey(frame) or is_dark(at, camera.latitude, camera.longitude)
+                )
                 if analyser is None or dark != night:
                     night = dark
                     profile = camera.night_profile if night and camera.night_profile else camera.profile
@@ -154,8 +156,14 @@ class CameraLoop(threading.Thread):
         pictures = {kind: (jpeg, at) for kind, jpeg in finding.pictures.items() if jpeg}
         if finding.action == "start":
             event = event_services.event_open(
-                camera=self.camera, kind=finding.kind, origin=EventOrigin.WORKER, started_at=at, zone=finding.zone,
-                score=finding.score, box=list(finding.box) if finding.box else None, data=_plain(finding.data),
+                camera=self.camera,
+                kind=finding.kind,
+                origin=EventOrigin.WORKER,
+                started_at=at,
+                zone=finding.zone,
+                score=finding.score,
+                box=list(finding.box) if finding.box else None,
+                data=_plain(finding.data),
                 pictures=pictures,
             )
             if event is not None:

@@ -25,7 +25,16 @@ def background(width: int = WIDTH, height: int = HEIGHT, seed: int = 7) -> np.nd
 def person(frame: np.ndarray, x: float, y: float, height: float, shade: int = 30) -> None:
     """A standing figure whose feet are at (x, y), `height` px tall."""
     width = height * 0.4
-    cv2.ellipse(frame, (int(x), int(y - height * 0.45)), (max(1, int(width / 2)), max(1, int(height * 0.45))), 0, 0, 360, (shade, shade, shade + 10), -1)
+    cv2.ellipse(
+        frame,
+        (int(x), int(y - height * 0.45)),
+        (max(1, int(width / 2)), max(1, int(height * 0.45))),
+        0,
+        0,
+        360,
+        (shade, shade, shade + 10),
+        -1,
+    )
     cv2.circle(frame, (int(x), int(y - height * 0.9)), max(1, int(height * 0.1)), (shade, shade, shade), -1)
 
 
@@ -34,8 +43,16 @@ def noisy(frame: np.ndarray, rng: np.random.Generator, sigma: float = 3.0) -> np
     return np.clip(frame + noise, 0, 255).astype(np.uint8)
 
 
-def clip(draw: Callable[[np.ndarray, float], None], *, seconds: float, fps: float = 5.0, seed: int = 1,
-         width: int = WIDTH, height: int = HEIGHT, brightness: Callable[[float], float] | None = None) -> Iterator[tuple[float, np.ndarray]]:
+def clip(
+    draw: Callable[[np.ndarray, float], None],
+    *,
+    seconds: float,
+    fps: float = 5.0,
+    seed: int = 1,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    brightness: Callable[[float], float] | None = None,
+) -> Iterator[tuple[float, np.ndarray]]:
     """(t, frame) pairs: the background, what `draw` adds at time t, the lighting, sensor noise."""
     rng = np.random.default_rng(seed)
     base = background(width, height)

@@ -53,7 +53,10 @@ def test_a_walker_is_seen_moving():
 
 def _gathering_settings(**overrides):
     values = dict(
-        fps=FPS, crowd=True, crowd_min_people=12, crowd_seconds=6,
+        fps=FPS,
+        crowd=True,
+        crowd_min_people=12,
+        crowd_seconds=6,
         zones=tuple(zones_of([{"kind": "crowd", "name": "square", "points": LOWER_HALF}])),
         perspective=Perspective(top=0.1, bottom=0.3),
     )
@@ -67,10 +70,8 @@ def _gathering(frame, t, people=18, arrive=4.0, leave=30.0):
         start = arrive + index * 0.2
         if t < start:
             continue
-        if t < leave:
-            px = min(x, 10 + (t - start) * 80) + np.sin(t * 2 + index) * 1.5
-        else:
-            px = x + (t - leave) * 120
+        walking_off = t >= leave
+        px = x + (t - leave) * 120 if walking_off else min(x, 10 + (t - start) * 80) + np.sin(t * 2 + index) * 1.5
         if px < scenes.WIDTH + 20:
             scenes.person(frame, px, y, scenes.person_height(y))
 
@@ -92,8 +93,14 @@ def test_a_few_passers_by_are_no_gathering():
 
 def _dumping_settings(**overrides):
     values = dict(
-        fps=FPS, dumping=True, dumping_seconds=8,
-        zones=tuple(zones_of([{"kind": "dumping", "name": "ravine", "points": [[0.5, 0.5], [0.95, 0.5], [0.95, 0.95], [0.5, 0.95]]}])),
+        fps=FPS,
+        dumping=True,
+        dumping_seconds=8,
+        zones=tuple(
+            zones_of(
+                [{"kind": "dumping", "name": "ravine", "points": [[0.5, 0.5], [0.95, 0.5], [0.95, 0.95], [0.5, 0.95]]}]
+            )
+        ),
     )
     values.update(overrides)
     return AnalyserSettings(**values)
@@ -115,7 +122,7 @@ def test_a_left_object_raises_a_dumping_event_after_its_time_with_before_and_aft
     start = dumping[0]
     assert 8 + 8 <= start.t <= 8 + 8 + 6
     assert set(start.pictures) == {"best", "after", "before"}
-    x, y, w, h = start.box
+    x, y, _w, _h = start.box
     assert abs(x - 222 / 320) < 0.05 and abs(y - 132 / 180) < 0.06
     assert start.data["track"], "the person who left it was moving there just before"
 
@@ -134,8 +141,12 @@ def test_a_car_stopped_in_a_lane_is_a_possible_accident():
         cv2.rectangle(frame, (int(x), 120), (int(x) + 50, 145), (30, 30, 180), -1)
 
     settings = AnalyserSettings(
-        fps=FPS, lanes=True, lane_stop_seconds=6,
-        zones=tuple(zones_of([{"kind": "lane", "name": "eastbound", "points": [[0, 0.6], [1, 0.6], [1, 0.85], [0, 0.85]]}])),
+        fps=FPS,
+        lanes=True,
+        lane_stop_seconds=6,
+        zones=tuple(
+            zones_of([{"kind": "lane", "name": "eastbound", "points": [[0, 0.6], [1, 0.6], [1, 0.85], [0, 0.85]]}])
+        ),
     )
     findings, _ = _run(settings, scenes.clip(car, seconds=30))
     assert [(f.kind, f.action, f.zone) for f in findings] == [("lane_stop", "start", "eastbound")]
@@ -147,6 +158,8 @@ def test_motion_inside_a_mask_is_ignored(kind):
     def flicker(frame, t):
         cv2.rectangle(frame, (10, 10), (60, 60), (255, 255, 255) if int(t * 5) % 2 else (0, 0, 0), -1)
 
-    settings = AnalyserSettings(zones=tuple(zones_of([{"kind": kind, "name": "clock", "points": [[0, 0], [0.25, 0], [0.25, 0.4], [0, 0.4]]}])))
+    settings = AnalyserSettings(
+        zones=tuple(zones_of([{"kind": kind, "name": "clock", "points": [[0, 0], [0.25, 0], [0.25, 0.4], [0, 0.4]]}]))
+    )
     _findings, moving = _run(settings, scenes.clip(flicker, seconds=10))
     assert moving == 0

@@ -19,23 +19,49 @@ pytestmark = pytest.mark.django_db
 
 def _school():
     return panel_create(
-        account="5555", object_name="School No. 5", object_kind="school", district=district("uralsk"),
-        latitude=51.2301, longitude=51.3702,
+        account="5555",
+        object_name="School No. 5",
+        object_kind="school",
+        district=district("uralsk"),
+        latitude=51.2301,
+        longitude=51.3702,
     ).protected_object
 
 
 def test_cameras_add_prints_the_camera_as_json_and_audits_it():
     out = StringIO()
     call_command(
-        "cameras_add", "--name", "Dostyk 1", "--kind", "anpr", "--district", "uralsk", "--lat", "51.23", "--lon",
-        "51.37", "--stream", "rtsp://10.0.0.5/sub", "--main-stream", "rtsp://10.0.0.5/main", stdout=out,
+        "cameras_add",
+        "--name",
+        "Dostyk 1",
+        "--kind",
+        "anpr",
+        "--district",
+        "uralsk",
+        "--lat",
+        "51.23",
+        "--lon",
+        "51.37",
+        "--stream",
+        "rtsp://10.0.0.5/sub",
+        "--main-stream",
+        "rtsp://10.0.0.5/main",
+        stdout=out,
     )
     printed = json.loads(out.getvalue())
     camera = Camera.objects.get(pk=printed["id"])
     assert printed == {
-        "id": camera.pk, "name": "Dostyk 1", "kind": "anpr", "district": "uralsk", "center": "uralsk",
-        "latitude": 51.23, "longitude": 51.37, "detect_stream": "rtsp://10.0.0.5/sub",
-        "main_stream": "rtsp://10.0.0.5/main", "profile": "default", "push": "",
+        "id": camera.pk,
+        "name": "Dostyk 1",
+        "kind": "anpr",
+        "district": "uralsk",
+        "center": "uralsk",
+        "latitude": 51.23,
+        "longitude": 51.37,
+        "detect_stream": "rtsp://10.0.0.5/sub",
+        "main_stream": "rtsp://10.0.0.5/main",
+        "profile": "default",
+        "push": "",
     }
     assert AuditEntry.objects.filter(action="camera.create", object_id=str(camera.pk)).count() == 1
 
@@ -50,18 +76,28 @@ def test_a_bad_zone_is_refused_with_its_reason():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Zone 1: points are at least three"):
-        camera_create(name="X", kind="fixed", district=district("uralsk"), zones=[{"kind": "crowd", "points": [[0, 0]]}])
+        camera_create(
+            name="X", kind="fixed", district=district("uralsk"), zones=[{"kind": "crowd", "points": [[0, 0]]}]
+        )
     assert Camera.objects.count() == 0
 
 
 def test_a_schools_alarm_shows_the_cameras_watching_it_first_then_those_near_its_place(operator_uralsk):
     school = _school()
     watching, _ = camera_create(name="School 5 gate", kind="fixed", district=district("uralsk"), watches=school)
-    near, _ = camera_create(name="Street", kind="fixed", district=district("uralsk"), latitude=51.2310, longitude=51.3702)
+    near, _ = camera_create(
+        name="Street", kind="fixed", district=district("uralsk"), latitude=51.2310, longitude=51.3702
+    )
     camera_create(name="Far away", kind="fixed", district=district("uralsk"), latitude=51.30, longitude=51.40)
     alert = alert_raise(
-        source="alarms", kind="panic", severity=1, title="Panic", district=district("uralsk"),
-        latitude=51.2301, longitude=51.3702, subject=school,
+        source="alarms",
+        kind="panic",
+        severity=1,
+        title="Panic",
+        district=district("uralsk"),
+        latitude=51.2301,
+        longitude=51.3702,
+        subject=school,
     )
     assert alert.subject_type == ContentType.objects.get_for_model(school)
     beside = cameras_beside_alert(user=operator_uralsk, alert=alert)
@@ -94,8 +130,15 @@ def test_the_alert_detail_carries_the_camera_tiles(client, operator_uralsk, came
     body = client.get(reverse("alert-detail", args=[alert.pk])).json()
     assert body["beside"] == [
         {
-            "kind": "camera", "id": camera.pk, "title": camera.name, "image_url": None,
-            "page_url": f"/cameras/#camera-{camera.pk}", "up": None, "taken_at": None, "metres": 0, "watches": False,
+            "kind": "camera",
+            "id": camera.pk,
+            "title": camera.name,
+            "image_url": None,
+            "page_url": f"/cameras/#camera-{camera.pk}",
+            "up": None,
+            "taken_at": None,
+            "metres": 0,
+            "watches": False,
         }
     ]
 

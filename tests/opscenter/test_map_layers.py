@@ -69,4 +69,5 @@ def test_the_dashboard_offers_the_layers_in_order(client, operator_syrym):
     assert [(layer["key"], layer["kind"], layer["url"]) for layer in layers] == [
         ("districts", "shapes", "/api/v1/map/layers/districts/"),
         ("protected_objects", "points", "/api/v1/map/layers/protected_objects/"),
+        ("cameras", "points", "/api/v1/map/layers/cameras/"),
     ]

@@ -29,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--model", default="")
         parser.add_argument("--profile", default="", help="An analytics profile's name (default: motion only)")
         parser.add_argument(
-            "--push", default="", choices=[value for value in PushProtocol.values if value], help="It pushes its own events"
+            "--push",
+            default="",
+            choices=[value for value in PushProtocol.values if value],
+            help="It pushes its own events",
         )
         parser.add_argument("--channel", type=int, help="Its channel on the recorder that pushes for it")
         parser.add_argument("--source-networks", default="", help="Networks it pushes from, comma-separated")

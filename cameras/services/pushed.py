@@ -1,0 +1,113 @@
+"""Events that smart cameras push (Hikvision ISAPI, ONVIF) entering the same event model as the workers'
+own: mapped to our kinds, deduplicated on the camera's UUID, stored with the camera's time and ours and
+their pictures; heartbeats only refresh the camera's health. ANPR reads are stored with their pictures
+for the plate pipeline (the recognition issue matches them)."""
+
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from cameras.isapi import IsapiEvent
+from cameras.models import Camera, EventKind, EventOrigin, PictureKind
+from cameras.services.events import event_open, picture_attach
+
+logger = logging.getLogger(__name__)
+
+# Hikvision's eventType (lower case) to ours; `duration` events are mapped by their relationEvent.
+ISAPI_KINDS: dict[str, str] = {
+    "anpr": EventKind.ANPR,
+    "linedetection": EventKind.LINE_CROSSING,
+    "fielddetection": EventKind.INTRUSION,
+    "regionentrance": EventKind.INTRUSION,
+    "regionexiting": EventKind.INTRUSION,
+    "vmd": EventKind.MOTION,
+    "motiondetection": EventKind.MOTION,
+    "videoloss": EventKind.VIDEO_LOSS,
+    "tamperdetection": EventKind.TAMPER,
+    "shelteralarm": EventKind.TAMPER,
+}
+PICTURE_KINDS = {"plate": PictureKind.PLATE, "vehicle": PictureKind.VEHICLE, "detection": PictureKind.VEHICLE}
+
+
+def isapi_kind(event: IsapiEvent) -> str:
+    name = event.event_type.lower()
+    if name == "duration" and event.relation_event:
+        name = event.relation_event.lower()
+    return ISAPI_KINDS.get(name, EventKind.OTHER)
+
+
+def camera_for_channel(cameras: list[Camera], channel: int | None) -> Camera | None:
+    """The camera an event is about: the only one of its credential, else the one on its channel."""
+    if len(cameras) == 1:
+        return cameras[0]
+    return next((camera for camera in cameras if camera.push_channel == channel), None)
+
+
+def isapi_events_store(*, cameras: list[Camera], events: list[IsapiEvent], received_at: datetime) -> int:
+    """Store what a push carried, in one transaction (the camera's 200 comes after it committed);
+    answers how many events were new. A re-upload (same UUID) is stored once."""
+    stored = 0
+    with transaction.atomic():
+        Camera.objects.filter(pk__in=[camera.pk for camera in cameras]).update(last_contact_at=received_at)
+        for event in events:
+            camera = camera_for_channel(cameras, event.channel)
+            if camera is None:
+                logger.warning(
+                    "ISAPI event for channel %s matches none of cameras %s", event.channel, [c.pk for c in cameras]
+                )
+                continue
+            if event.is_heartbeat:
+                continue
+            if _store(camera, event, received_at):
+                stored += 1
+    return stored
+
+
+def _store(camera: Camera, event: IsapiEvent, received_at: datetime) -> bool:
+    kind = isapi_kind(event)
+    data: dict = {"event_type": event.event_type, "state": event.event_state, "description": event.description}
+    if event.plate is not None:
+        data["plate"] = {
+            "text": event.plate.text,
+            "confidence": event.plate.confidence,
+            "country": event.plate.country,
+            "direction": event.plate.direction,
+            "vehicle_type": event.plate.vehicle_type,
+            "vehicle_color": event.plate.vehicle_color,
+        }
+    if event.regions:
+        data["regions"] = [[list(point) for point in region] for region in event.regions]
+    if event.channel is not None:
+        data["channel"] = event.channel
+    if event.retransmission:
+        data["retransmission"] = True
+    taken = event.camera_time or received_at
+    pictures: dict[str, tuple[bytes, datetime]] = {}
+    extra: list[bytes] = []
+    for picture in event.pictures:
+        picture_kind = PICTURE_KINDS.get(picture.kind, PictureKind.OTHER)
+        if picture_kind in pictures or picture_kind == PictureKind.OTHER:
+            extra.append(picture.data)
+        else:
+            pictures[picture_kind] = (picture.data, taken)
+    try:
+        with transaction.atomic():
+            stored = event_open(
+                camera=camera,
+                kind=kind,
+                origin=EventOrigin.ISAPI,
+                started_at=taken,
+                camera_time=event.camera_time,
+                uuid=event.uuid[:100],
+                data=data,
+                pictures=pictures,
+                # A camera's events are instants: a line crossed, a plate read.
+                ended_at=taken,
+            )
+            if stored is not None:
+                for jpeg in extra:
+                    picture_attach(event=stored, kind=PictureKind.OTHER, jpeg=jpeg, taken_at=taken)
+    except IntegrityError:  # the same UUID stored by a concurrent re-upload
+        return False
+    return stored is not None
