@@ -45,7 +45,7 @@ def test_the_layer_switcher_turns_boundaries_and_protected_objects_off_and_on(ne
     # The switcher lists the layers by name; unticking one takes it off the map, ticking brings it back
     page.locator(".leaflet-control-layers").hover()
     expect(page.locator(".leaflet-control-layers-overlays span[data-layer]")).to_have_text(
-        ["Alerts", "District boundaries", "Protected objects", "Units"]
+        ["Alerts", "District boundaries", "Protected objects", "Cameras", "Units"]
     )
     switcher_box(page, "districts").uncheck()
     expect(boundaries).to_have_count(0)
