@@ -32,7 +32,10 @@ def render(path: Path, seconds: float) -> None:
 
     rng = np.random.default_rng(5)
     base = scenes.background(WIDTH, HEIGHT)
-    walkers = [(float(rng.uniform(0, WIDTH)), float(rng.uniform(0.6, 0.95) * HEIGHT), float(rng.uniform(-40, 40))) for _ in range(25)]
+    walkers = [
+        (float(rng.uniform(0, WIDTH)), float(rng.uniform(0.6, 0.95) * HEIGHT), float(rng.uniform(-40, 40)))
+        for _ in range(25)
+    ]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
     for index in range(int(seconds * FPS)):
         t = index / FPS
@@ -68,8 +71,16 @@ def measure(mode: str, clip: str, cameras: int) -> dict:
         ]
     )
     settings = AnalyserSettings(
-        fps=FPS, crowd=True, crowd_min_people=20, crowd_seconds=30, dumping=True, dumping_seconds=30,
-        lanes=True, lane_stop_seconds=20, zones=tuple(zones), perspective=Perspective(top=0.1, bottom=0.3),
+        fps=FPS,
+        crowd=True,
+        crowd_min_people=20,
+        crowd_seconds=30,
+        dumping=True,
+        dumping_seconds=30,
+        lanes=True,
+        lane_stop_seconds=20,
+        zones=tuple(zones),
+        perspective=Perspective(top=0.1, bottom=0.3),
     )
     captures = [cv2.VideoCapture(clip, cv2.CAP_FFMPEG) for _ in range(cameras)]
     if mode == "motion":
@@ -115,7 +126,10 @@ def run(mode: str, clip: str, cameras: int) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENCV_FOR_THREADS_NUM": "1", "SECRET_KEY": "bench"}
     out = subprocess.run(
         [sys.executable, __file__, "--measure", mode, "--clip", clip, "--cameras", str(cameras)],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -136,7 +150,9 @@ def main() -> None:
         results = {mode: run(mode, clip, options.cameras) for mode in ("decode", "motion", "pipeline")}
         one = run("pipeline", clip, 1)
     decode = results["decode"]["frames_per_cpu_second"]
-    print(f"640x360 busy clip, {options.seconds:.0f} s at {FPS} frames/s, {options.cameras} cameras in one process, one core")
+    print(
+        f"640x360 busy clip, {options.seconds:.0f} s at {FPS} frames/s, {options.cameras} cameras in one process, one core"
+    )
     print(f"{'':10} {'frames/s/core':>14} {'vs decode':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'peak MB':>8}")
     for mode, result in results.items():
         ratio = result["frames_per_cpu_second"] / decode
@@ -146,7 +162,9 @@ def main() -> None:
         )
     per_camera = (results["pipeline"]["peak_rss_mb"] - one["peak_rss_mb"]) / max(1, options.cameras - 1)
     print(f"peak memory per camera (pipeline): {per_camera:.1f} MB")
-    print(f"cameras at {FPS} frames/s one core carries (whole pipeline): {results['pipeline']['frames_per_cpu_second'] / FPS:.0f}")
+    print(
+        f"cameras at {FPS} frames/s one core carries (whole pipeline): {results['pipeline']['frames_per_cpu_second'] / FPS:.0f}"
+    )
 
 
 if __name__ == "__main__":
