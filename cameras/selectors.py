@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from cameras.models import Camera, CameraEvent
-from opscenter.errors import NotAllowed
 from opscenter.geo import great_circle_m
 from opscenter.models import Alert, User
 from opscenter.permissions import Capability, has
@@ -37,17 +36,6 @@ def wall_cameras(*, user: User, district: str = "", center: str = "") -> list[Ca
     for camera in cameras:
         camera.recent_events = recent[camera.pk]  # type: ignore[attr-defined]
     return cameras
-
-
-def camera_get(*, user: User, camera_pk: int) -> Camera:
-    """The camera, or Camera.DoesNotExist when it is out of the user's scope (never told apart)."""
-    return cameras_visible(user=user).get(pk=camera_pk)
-
-
-def camera_events(*, user: User, camera: Camera, limit: int = 20) -> QuerySet[CameraEvent]:
-    if not cameras_visible(user=user).filter(pk=camera.pk).exists():
-        raise NotAllowed()
-    return CameraEvent.objects.filter(camera=camera).prefetch_related("pictures")[:limit]
 
 
 def cameras_beside_alert(*, user: User, alert: Alert, limit: int = 6) -> list[tuple[Camera, float | None, bool]]:

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.urls import reverse
 
-from cameras.models import AnalyticsProfile, Camera, CameraKind, PushProtocol
+from cameras.models import AnalyticsProfile, Camera, PushProtocol
 from opscenter.models import District, User
 from opscenter.services.audit import audit_record
 from opscenter.services.credentials import credential_issue, credential_rotate
@@ -95,7 +95,3 @@ def camera_rotate_push_token(*, camera: Camera, actor: User | None = None) -> st
         camera.save(update_fields=["credential"])
         return secret
     return credential_rotate(credential=camera.credential, actor=actor)
-
-
-def is_drone(camera: Camera) -> bool:
-    return camera.kind == CameraKind.DRONE

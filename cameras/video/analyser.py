@@ -179,7 +179,8 @@ class CameraAnalyser:
             if not match.started:
                 match.started = True
                 appeared = t - seconds
-                pictures = {"best": _jpeg(_drawn(frame, box=region.box)), "after": _jpeg(_drawn(frame, box=region.box))}
+                drawn = _jpeg(_drawn(frame, box=region.box))
+                pictures = {"best": drawn, "after": drawn}
                 before = self._before(appeared)
                 if before is not None:
                     pictures["before"] = before
