@@ -23,6 +23,7 @@ class CameraListApi(APIView):
         id = serializers.IntegerField()
         title = serializers.CharField()
         image_url = serializers.CharField(allow_null=True)
+        frame_url = serializers.CharField()
         page_url = serializers.CharField()
         up = serializers.BooleanField(allow_null=True)
         taken_at = serializers.CharField(allow_null=True)

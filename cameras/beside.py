@@ -10,15 +10,17 @@ from opscenter.services.beside import BesideTile
 
 
 def camera_tile(camera: Camera, *, metres: float | None = None, watches: bool = False) -> BesideTile:
+    frame_url = reverse("cameras:latest-frame", args=[camera.pk])
     image_url = None
     if camera.latest_frame and camera.latest_frame_at is not None:
         # The time in the URL makes each new frame a new address, so no cache shows an old one.
-        image_url = reverse("cameras:latest-frame", args=[camera.pk]) + f"?t={int(camera.latest_frame_at.timestamp())}"
+        image_url = frame_url + f"?t={int(camera.latest_frame_at.timestamp())}"
     return BesideTile(
         kind="camera",
         id=camera.pk,
         title=camera.name,
         image_url=image_url,
+        frame_url=frame_url,
         page_url=reverse("cameras:wall") + f"#camera-{camera.pk}",
         up=camera.stream_up,
         taken_at=camera.latest_frame_at.isoformat() if camera.latest_frame_at else None,

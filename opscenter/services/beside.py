@@ -13,6 +13,7 @@ class BesideTile(TypedDict):
     id: int
     title: str
     image_url: str | None  # the latest frame, served to this user only (None before a first frame)
+    frame_url: str  # where the latest frame will always be (a page polls it for a tile with no frame yet)
     page_url: str  # where the thing itself is shown (the camera's page on the video wall)
     up: bool | None  # stream up, down, or not known yet
     taken_at: str | None  # ISO time of the frame

@@ -104,9 +104,18 @@ def _wait_for_health(url: str, process: subprocess.Popen, log_path: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def server_url(django_db_setup, redis_url: str, channel_layer_prefix: str) -> Iterator[str]:
+def server_media_root() -> Iterator[str]:
+    """The server's MEDIA_ROOT: uploads from the pages land here, not in the tree; a test that stores
+    files for the server to serve (a camera's latest frame) points its own MEDIA_ROOT here."""
+    media_root = tempfile.mkdtemp(prefix="opscenter-media-")
+    yield media_root
+    shutil.rmtree(media_root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server_url(django_db_setup, redis_url: str, channel_layer_prefix: str, server_media_root: str) -> Iterator[str]:
     """Daphne serving the whole application on the test database, like production does."""
-    media_root = tempfile.mkdtemp(prefix="opscenter-media-")  # uploads from the pages land here, not in the tree
+    media_root = server_media_root
     daphne = Path(sys.executable).with_name("daphne")
     command = str(daphne) if daphne.exists() else shutil.which("daphne")
     assert command, "daphne is not installed in this environment"
@@ -153,7 +162,6 @@ def server_url(django_db_setup, redis_url: str, channel_layer_prefix: str) -> It
             process.wait()
         log_file.close()
         log_path.unlink(missing_ok=True)
-        shutil.rmtree(media_root, ignore_errors=True)
 
 
 @pytest.fixture

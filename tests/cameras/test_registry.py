@@ -134,6 +134,7 @@ def test_the_alert_detail_carries_the_camera_tiles(client, operator_uralsk, came
             "id": camera.pk,
             "title": camera.name,
             "image_url": None,
+            "frame_url": f"/cameras/{camera.pk}/latest.jpg",
             "page_url": f"/cameras/#camera-{camera.pk}",
             "up": None,
             "taken_at": None,
