@@ -340,6 +340,7 @@ CELERY_BEAT_SCHEDULE = {
     "supervise-bracelets": {"task": "bracelets.tasks.supervise_bracelets", "schedule": 30.0},
     "purge-bracelet-positions": {"task": "bracelets.tasks.purge_positions", "schedule": 3600.0},
     "purge-alerts": {"task": "opscenter.tasks.purge_alerts", "schedule": 3600.0},
+    "purge-camera-events": {"task": "cameras.tasks.purge_events", "schedule": 3600.0},
 }
 
 # Seconds an alert of each severity may stay unacknowledged before it escalates to the supervisors;

@@ -148,7 +148,7 @@ def event_close(
                 gettext_noop("The camera sees it no more (ended %(time)s)."),
                 time=timezone.localtime(ended_at).strftime("%H:%M:%S"),
             ),
-            payload={"ended_at": ended_at.isoformat()},
+            payload={"ended_at": ended_at.isoformat(), "pictures": _pictures(event)},  # with the "after"
         )
 
 
@@ -168,16 +168,20 @@ def picture_attach(*, event: CameraEvent, kind: str, jpeg: bytes, taken_at: date
     return picture
 
 
+def _pictures(event: CameraEvent) -> list[dict[str, str]]:
+    """The proof, for the alert's payload: each picture's kind and its address (served in scope only)."""
+    return [
+        {"kind": picture.kind, "url": reverse("cameras:event-picture", args=[picture.pk])}
+        for picture in event.pictures.all()
+    ]
+
+
 def _title(camera: Camera, event: CameraEvent, rule: AlertRule) -> Phrase:
     return phrase(rule.title, camera=camera.name, zone=event.zone, count=round(event.score or 0))
 
 
 def _raise(*, camera: Camera, event: CameraEvent, rule: AlertRule):
     title = _title(camera, event, rule)
-    pictures = [
-        {"kind": picture.kind, "url": reverse("cameras:event-picture", args=[picture.pk])}
-        for picture in event.pictures.all()
-    ]
     return alert_raise(
         source=SOURCE,
         kind=event.kind,
@@ -196,6 +200,6 @@ def _raise(*, camera: Camera, event: CameraEvent, rule: AlertRule):
             "event": event.pk,
             "zone": event.zone,
             "count": round(event.score) if event.kind == EventKind.CROWD and event.score is not None else None,
-            "pictures": pictures,
+            "pictures": _pictures(event),
         },
     )

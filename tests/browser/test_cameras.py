@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from alarms.services import panel_create
+from cameras.services.events import event_close, event_open
 from cameras.services.health import camera_latest_frame_store, camera_stream_lost
 from cameras.services.registry import camera_create
 from tests.alarms.running import RunningReceiver
@@ -103,3 +104,26 @@ def test_a_panic_at_a_school_opens_the_schools_cameras_beside_the_alarm(new_page
     camera_latest_frame_store(camera=street, jpeg=jpeg(150), at=at)
     expect(second.locator(".beside-no-frame")).to_have_count(0)
     expect(second.locator("img")).to_have_count(1)
+
+
+def test_a_left_object_alert_shows_its_before_and_best_pictures_and_the_after_joins_when_it_ends(new_page, log_in):
+    camera, _ = camera_create(name="Yard behind Dostyk 5", kind="fixed", district=district("uralsk"))
+    at = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    event = in_worker_thread(
+        event_open, camera=camera, kind="dumping", origin="worker", started_at=at, zone="yard",
+        pictures={"before": (jpeg(40), at), "best": (jpeg(80), at)},
+    )  # fmt: skip
+    UserFactory(username="op_dumping", centers=["uralsk"])
+    page = new_page()
+    log_in(page, "op_dumping")
+    page.locator(f'#alert-list .alert-row[data-alert-id="{event.alert_id}"]').click()
+
+    pictures = page.locator("#detail #evidence li")
+    expect(pictures).to_have_count(2)
+    expect(pictures.nth(0)).to_have_attribute("data-kind", "before")
+    page.wait_for_function("[...document.querySelectorAll('#evidence img')].every(i => i.naturalWidth === 320)")
+    expect(page.locator("#detail #beside .beside-tile")).to_have_count(1)  # the camera itself
+
+    in_worker_thread(event_close, event=event, ended_at=at, pictures={"after": (jpeg(120), at)})
+    expect(pictures).to_have_count(3)
+    expect(page.locator("#evidence li[data-kind=after] img")).to_be_visible()

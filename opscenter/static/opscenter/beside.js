@@ -2,6 +2,8 @@
  * Beside the alert: the latest frames of the cameras that watch what the alert is about (the school
  * whose panic button was pressed) and of those near its place, from the detail read's `beside`. The
  * frames refresh themselves while the alert stays open; a click opens the camera on the video wall.
+ * Above them, the pictures that prove the alert (its payload's `pictures`: a camera event's best
+ * snapshot, before and after), kept current as the alert changes.
  * Plugged into dashboard.js through window.opscenterConsole, after the hooks set before it.
  */
 (function () {
@@ -124,11 +126,57 @@
     }
   };
 
+  const evidence = document.getElementById("evidence");
+  const evidenceKinds = evidence ? Object.assign({}, evidence.dataset) : {};
+  const pictureList = evidence ? evidence.querySelector("[data-part=pictures]") : null;
+
+  function renderEvidence(alert) {
+    if (!evidence) {
+      return;
+    }
+    const pictures = ((alert.payload || {}).pictures || []).filter(function (picture) {
+      return picture && typeof picture.url === "string" && picture.url.charAt(0) === "/";
+    });
+    evidence.hidden = !pictures.length;
+    const shown = Array.from(pictureList.children).map(function (item) {
+      return item.dataset.url;
+    });
+    const wanted = pictures.map(function (picture) {
+      return picture.url;
+    });
+    if (shown.join(" ") === wanted.join(" ")) {
+      return; // the same pictures: keep the images loaded
+    }
+    const items = pictures.map(function (picture) {
+      const label = evidenceKinds["kind" + picture.kind.charAt(0).toUpperCase() + picture.kind.slice(1)] || picture.kind;
+      const item = document.createElement("li");
+      item.dataset.url = picture.url;
+      item.dataset.kind = picture.kind;
+      const link = document.createElement("a");
+      link.href = picture.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const figure = document.createElement("figure");
+      const image = document.createElement("img");
+      image.src = picture.url;
+      image.alt = label;
+      image.loading = "lazy";
+      const caption = document.createElement("figcaption");
+      caption.textContent = label;
+      figure.append(image, caption);
+      link.appendChild(figure);
+      item.appendChild(link);
+      return item;
+    });
+    pictureList.replaceChildren.apply(pictureList, items);
+  }
+
   const previousDetail = api.hooks.detail;
   api.hooks.detail = function (alert) {
     if (previousDetail) {
       previousDetail(alert);
     }
+    renderEvidence(alert);
     if (shownFor !== alert.id) {
       clear(); // another alert: its tiles come with its detail read
     } else if (alert.status === "resolved") {

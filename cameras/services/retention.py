@@ -1,0 +1,67 @@
+"""Retention: a camera's events and their pictures are kept for the camera's `retention_days` after they
+end, unless a case number links them to a case; then the purge deletes them, their picture files with
+them, and redacts the alerts they raised (the pictures in their payload lead nowhere any more; the
+alert's lifecycle stays). A latest frame older than the retention goes too (a camera long dead keeps no
+picture of the street). Open events stay until they end."""
+
+import functools
+from datetime import datetime, timedelta
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from cameras.models import Camera, CameraEvent, EventPicture
+from opscenter.services.audit import audit_record
+from opscenter.services.retention import alerts_redact
+
+BATCH = 500
+
+
+def events_purge(*, now: datetime | None = None) -> int:
+    """Delete expired events in batches (a task may run this again at any time). Returns how many."""
+    now = now or timezone.now()
+    deleted = redacted = pictures = 0
+    for days in Camera.objects.values_list("retention_days", flat=True).distinct().order_by():
+        cutoff = now - timedelta(days=days)
+        expired = CameraEvent.objects.filter(
+            camera__retention_days=days, case_number="", ended_at__isnull=False, ended_at__lt=cutoff
+        )
+        while pks := list(expired.values_list("pk", flat=True)[:BATCH]):
+            with transaction.atomic():
+                batch = CameraEvent.objects.filter(pk__in=pks)
+                alert_pks = set(batch.filter(alert__isnull=False).values_list("alert_id", flat=True))
+                files = list(EventPicture.objects.filter(event__in=pks).values_list("file", flat=True))
+                redacted += alerts_redact(alert_pks=alert_pks, actor_label="retention", now=now)
+                deleted += batch.delete()[1].get(CameraEvent._meta.label, 0)
+                pictures += len(files)
+                transaction.on_commit(functools.partial(_delete_files, files))
+    frames = _latest_frames_purge(now)
+    if deleted or frames:
+        audit_record(
+            actor=None,
+            actor_label="retention",
+            action="cameras.events.purge",
+            data={"events": deleted, "pictures": pictures, "latest_frames": frames, "alerts_redacted": redacted},
+        )
+    return deleted
+
+
+def _latest_frames_purge(now: datetime) -> int:
+    purged = 0
+    for days in Camera.objects.values_list("retention_days", flat=True).distinct().order_by():
+        stale = Camera.objects.filter(retention_days=days, latest_frame_at__lt=now - timedelta(days=days))
+        for pk, name in stale.exclude(latest_frame="").values_list("pk", "latest_frame"):
+            # Only if no newer frame was stored meanwhile (a camera coming back writes the same file).
+            if Camera.objects.filter(pk=pk, latest_frame_at__lt=now - timedelta(days=days)).update(
+                latest_frame="", latest_frame_at=None
+            ):
+                _delete_files([name])
+                purged += 1
+    return purged
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
