@@ -28,7 +28,7 @@ def render(path: Path, seconds: float) -> None:
     import cv2
     import numpy as np
 
-    from tests.cameras import scenes
+    from cameras.video import scenes
 
     rng = np.random.default_rng(5)
     base = scenes.background(WIDTH, HEIGHT)

@@ -9,12 +9,16 @@ class CamerasConfig(AppConfig):
 
     def ready(self) -> None:
         from cameras.beside import alert_camera_tiles, camera_features
+        from cameras.demo import run_video, simulate_smart_cameras
+        from opscenter.demo import register_background, register_simulator
         from opscenter.maplayers import MapLayer, register_map_layer
         from opscenter.permissions import Capability
         from opscenter.services.beside import register_beside
         from opscenter.services.texts import phrased_alert_texts, register_alert_composer
 
         register_beside("cameras", alert_camera_tiles)
+        register_simulator(simulate_smart_cameras)
+        register_background("video", run_video)
         register_alert_composer("cameras", phrased_alert_texts)
         register_map_layer(
             MapLayer(

@@ -10,10 +10,16 @@ from their `AppConfig.ready()`:
 A simulator is a plain synchronous callable taking a `random.Random`. The demo command calls every
 registered simulator now and then, each in a worker thread (through `sync_to_async`), so it may use the
 ORM and the services freely. A simulator that raises is logged and skipped for that round.
+
+Work that runs on its own (the cameras' video worker, reading its streams continuously) registers a
+background instead: `register_background("video", run)`, where `run(stop)` returns once `stop` is set;
+the demo runs each in a thread of its own, and what it publishes reaches the screens all the same
+(`opscenter.services.live` sends in-memory messages on the server's loop).
 """
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,6 +61,19 @@ def register_simulator(simulator: Simulator) -> Simulator:
 
 def registered_simulators() -> list[Simulator]:
     return list(_simulators)
+
+
+Background = Callable[[threading.Event], object]
+_backgrounds: dict[str, Background] = {}
+
+
+def register_background(name: str, run: Background) -> None:
+    """Run `run(stop)` in a thread of its own while the demo simulates (registering a name again replaces it)."""
+    _backgrounds[name] = run
+
+
+def registered_backgrounds() -> dict[str, Background]:
+    return dict(_backgrounds)
 
 
 def run_simulators(rng: random.Random) -> None:
@@ -231,7 +250,8 @@ _DEFAULT_STREETS = (
     ("ул. Жамбыла", "Жамбыл көшесі"),
 )
 
-# Subsystems not built yet, simulated here until their apps bring real traffic (alarms and bracelets do).
+# Subsystems not built yet, simulated here until their apps bring real traffic (alarms, bracelets and
+# cameras do).
 # kind, severity, title maker, how far from the district seat (degrees), dedup key maker (None: none)
 _KINDS: list[tuple[str, int, Callable[[random.Random], Phrase], float, Callable[[random.Random], str] | None]] = [
     (
@@ -241,14 +261,6 @@ _KINDS: list[tuple[str, int, Callable[[random.Random], Phrase], float, Callable[
         0.04,
         None,
     ),
-    (
-        "crowd",
-        3,
-        lambda rng: phrase(gettext_noop("Crowd gathering: about %(count)d people"), count=rng.randint(40, 300)),
-        0.02,
-        None,
-    ),
-    ("illegal_dumping", 3, lambda rng: phrase(gettext_noop("Illegal dumping recorded by a camera")), 0.06, None),
     (
         "speeding",
         4,

@@ -56,6 +56,7 @@ class _Static:
     box: tuple[float, float, float, float]
     seen_at: float
     started: bool = False
+    ground: np.ndarray | None = None  # the ground under it before it came (the long-term background)
 
 
 class CameraAnalyser:
@@ -178,6 +179,7 @@ class CameraAnalyser:
             match.box, match.seen_at = region.box, t
             if not match.started:
                 match.started = True
+                match.ground = self.background.patch(region.box, background=True)
                 appeared = t - seconds
                 drawn = _jpeg(_drawn(frame, box=region.box))
                 pictures = {"best": drawn, "after": drawn}
@@ -197,6 +199,15 @@ class CameraAnalyser:
                         data={"track": self._track(region.box, appeared), "area": round(region.area, 4)},
                     )
                 )
+        for item in known:
+            # Once the models have taken it into their background, the ground tells it is still there.
+            if (
+                item.started
+                and item.seen_at < t
+                and item.ground is not None
+                and self.background.differs(item.ground, item.box)
+            ):
+                item.seen_at = t
         for item in list(known):
             if t - item.seen_at >= END_SECONDS:
                 known.remove(item)

@@ -13,6 +13,10 @@ import cv2
 import numpy as np
 
 WORK_WIDTH = 320
+# An object is still there while this share of its pixels differs from the ground before it by more than
+# these grey levels (sensor noise and compression stay well under).
+PRESENT_LEVELS = 18
+PRESENT_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class DualBackground:
         self.evidence = np.zeros((self.work_size[1], self.work_size[0]), dtype=np.float32)
         self.needed = frames  # evidence, in frames, for a pixel to count as static
         self.long_foreground: np.ndarray = np.zeros_like(self.evidence, dtype=np.uint8)
+        self.small: np.ndarray | None = None  # the last work frame
         self.frames = 0
 
     def work_frame(self, grey: np.ndarray) -> np.ndarray:
@@ -43,6 +48,7 @@ class DualBackground:
 
     def update(self, grey: np.ndarray) -> None:
         small = cv2.GaussianBlur(self.work_frame(grey), (5, 5), 0)
+        self.small = small
         # The first frames teach both models the scene at once.
         warming = self.frames < 5
         long_fg = self.long.apply(small, learningRate=1.0 if self.frames == 0 else (0.2 if warming else self.long_rate))
@@ -78,6 +84,27 @@ class DualBackground:
                     )
                 )
         return regions
+
+    def patch(self, box: tuple[float, float, float, float], *, background: bool) -> np.ndarray | None:
+        """The work-size grey patch under a normalised box: of the long-term background (what was there
+        before), or of the last frame."""
+        image = self.long.getBackgroundImage() if background else self.small
+        if image is None:
+            return None
+        width, height = self.work_size
+        x, y, w, h = box
+        left, top = int(x * width), int(y * height)
+        right, bottom = max(left + 1, round((x + w) * width)), max(top + 1, round((y + h) * height))
+        return image[top:bottom, left:right].astype(np.int16)
+
+    def differs(self, reference: np.ndarray, box: tuple[float, float, float, float]) -> bool:
+        """Whether what the last frame shows under the box still differs from `reference` (the ground as
+        it was before something was left there): the object is still there, however long the models have
+        had to take it into their background."""
+        now = self.patch(box, background=False)
+        if now is None or now.shape != reference.shape or not now.size:
+            return False
+        return float(np.mean(np.abs(now - reference) > PRESENT_LEVELS)) >= PRESENT_SHARE
 
     def foreground_in(self, zone: np.ndarray) -> np.ndarray:
         """The long-term foreground (people moving or standing) inside a work-size zone mask."""

@@ -22,6 +22,7 @@ class FrameSource:
         self.capture: cv2.VideoCapture | None = None
         self.file_fps = 0.0
         self.next_at = 0.0
+        self.restarted = False  # a file just started again from its beginning (a new stream to the models)
 
     def open(self) -> bool:
         self.close()
@@ -45,9 +46,11 @@ class FrameSource:
         if self.capture is None:
             return None
         ok, frame = self.capture.read()
+        self.restarted = False
         if not ok and self.is_file:
             self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
             ok, frame = self.capture.read()
+            self.restarted = ok
         if not ok:
             return None
         if self.is_file:  # a file plays at its own rate, as a camera would send it

@@ -113,6 +113,10 @@ class CameraLoop(threading.Thread):
                 continue
             backoff = backoff_min
             last_frame = now_s
+            if source.restarted and analyser is not None:
+                # A looped file started again: what the models learnt of its end says nothing of its start.
+                self._close_open(datetime.fromtimestamp(now_s, UTC))
+                analyser, next_night = None, 0.0
             at = datetime.fromtimestamp(now_s, UTC)
             if lost_since is not None or camera.stream_up is not True:
                 close_old_connections()
@@ -143,6 +147,12 @@ class CameraLoop(threading.Thread):
             for finding in analyser.analyse(frame, now_s):
                 self._record(finding)
         source.close()
+
+    def _close_open(self, at: datetime) -> None:
+        close_old_connections()
+        for event in self.open_events.values():
+            event_services.event_close(event=event, ended_at=at)
+        self.open_events.clear()
 
     def _lost(self, since: float, error: str) -> None:
         close_old_connections()

@@ -3,7 +3,10 @@
 undoes the change: opscenter.layers numbers every message per group and sends it over a bounded set of
 connections with retries; a message it gives up on leaves a gap in the numbers, and the console resyncs."""
 
+import asyncio
 import hashlib
+import logging
+import threading
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -33,6 +36,12 @@ from opscenter.serializers import (
 )
 
 ALL_ALERTS_GROUP = "alerts.all"
+
+logger = logging.getLogger(__name__)
+
+# The demo's server loop (one process, the in-memory layer): set by `serve_in_memory_on`.
+_server_loop: asyncio.AbstractEventLoop | None = None
+_server_thread: int | None = None
 
 
 def center_group(center_pk: int) -> str:
@@ -164,15 +173,32 @@ def _publisher_options() -> dict:
     }
 
 
+def serve_in_memory_on(loop: asyncio.AbstractEventLoop | None) -> None:
+    """The demo: the in-memory layer's consumers live on this loop, so what a thread of the process's
+    own publishes (a video worker's, outside any request) is sent on it."""
+    global _server_loop, _server_thread
+    _server_loop, _server_thread = loop, threading.get_ident()
+
+
 def _send(groups: list[str], message: LayerMessage) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if not isinstance(layer, RedisChannelLayer) and server_loop is not None and server_loop.is_running():
+    in_memory = not isinstance(layer, RedisChannelLayer)
+    if in_memory and server_loop is not None and server_loop.is_running():
         # The in-memory layer (the demo, tests) delivers to consumers on the loop it is called on: the
         # server's, from one of its worker threads.
         async_to_sync(_send_now)(layer, groups, message)
+    elif (
+        in_memory and _server_loop is not None and _server_loop.is_running() and threading.get_ident() != _server_thread
+    ):
+        # A thread of its own (the demo's video worker): hand the message to the server's loop, in order.
+        future = asyncio.run_coroutine_threadsafe(_send_now(layer, groups, message), _server_loop)
+        try:
+            future.result(timeout=10)
+        except Exception:
+            logger.exception("Publishing on the server's loop failed; screens resync over REST")
     else:
         # Redis (and plain sync code): the process's publisher, with its bounded connections and retries,
         # without blocking the service that published.

@@ -4,10 +4,10 @@ import cv2
 import numpy as np
 import pytest
 
+from cameras.video import scenes
 from cameras.video.analyser import AnalyserSettings, CameraAnalyser
 from cameras.video.crowd import Perspective
 from cameras.zones import zones_of
-from tests.cameras import scenes
 
 FPS = 5.0
 LOWER_HALF = [[0.1, 0.55], [0.9, 0.55], [0.9, 1.0], [0.1, 1.0]]
@@ -163,3 +163,32 @@ def test_motion_inside_a_mask_is_ignored(kind):
     )
     _findings, moving = _run(settings, scenes.clip(flicker, seconds=10))
     assert moving == 0
+
+
+def test_a_car_that_stopped_and_drove_on_is_one_incident_and_leaves_no_ghost():
+    # When it leaves, the long-term model still holds the car where the road is now: that ghost is no
+    # second stopped vehicle.
+    def car(frame, t):
+        x = min(150.0, -60 + t * 60) if t < 30 else 150 + (t - 30) * 60
+        cv2.rectangle(frame, (int(x), 120), (int(x) + 50, 145), (30, 30, 180), -1)
+
+    settings = AnalyserSettings(
+        fps=FPS,
+        lanes=True,
+        lane_stop_seconds=6,
+        zones=tuple(
+            zones_of([{"kind": "lane", "name": "eastbound", "points": [[0, 0.6], [1, 0.6], [1, 0.85], [0, 0.85]]}])
+        ),
+    )
+    findings, _ = _run(settings, scenes.clip(car, seconds=90))
+    assert [(f.kind, f.action) for f in findings] == [("lane_stop", "start"), ("lane_stop", "end")]
+
+
+def test_a_left_object_is_one_event_while_it_stays_and_ends_when_it_is_taken_away():
+    def dump_and_collect(frame, t):
+        _dump(frame, t) if t < 150 else None  # picked up at 150 s, long after its 8 s
+
+    findings, _ = _run(_dumping_settings(), scenes.clip(dump_and_collect, seconds=180))
+    dumping = [(f.action, round(f.t)) for f in findings if f.kind == "dumping"]
+    assert [action for action, _t in dumping] == ["start", "end"]
+    assert dumping[1][1] >= 150  # not before it was taken away

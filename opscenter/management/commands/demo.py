@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import random
+import threading
 from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
@@ -22,6 +23,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from opscenter import demo
 from opscenter.models import User
+from opscenter.services import live
 from opscenter.services.alerts import alerts_escalate_overdue
 from opscenter.services.audit_chain import audit_seal
 
@@ -54,6 +56,8 @@ class Command(BaseCommand):
 
         self.options = options
         self.tasks: list[asyncio.Task] = []
+        self.threads: list[threading.Thread] = []
+        self.stop = threading.Event()
         server = Server(
             application=application,
             endpoints=build_endpoint_description_strings(host=options["host"], port=options["port"]),
@@ -72,6 +76,13 @@ class Command(BaseCommand):
         self.tasks.append(loop.create_task(_every(AUDIT_SEAL_EVERY_SECONDS, audit_seal, "audit seal")))
         if self.options["simulate"]:
             self.tasks.append(loop.create_task(_simulate(self.options["every"], self.options["seed"])))
+            live.serve_in_memory_on(loop)
+            for name, run in demo.registered_backgrounds().items():
+                thread = threading.Thread(
+                    target=_background, args=(name, run, self.stop), name=f"demo-{name}", daemon=True
+                )
+                thread.start()
+                self.threads.append(thread)
         # twisted types the reactor by its zope interface, whose methods are declared without self
         reactor.addSystemEventTrigger("before", "shutdown", self._cancel_tasks)  # type: ignore[arg-type]
         self._print_welcome()
@@ -79,6 +90,9 @@ class Command(BaseCommand):
     def _cancel_tasks(self) -> None:
         for task in self.tasks:
             task.cancel()
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
 
     def _print_welcome(self) -> None:
         host = self.options["host"]
@@ -128,6 +142,16 @@ async def _every(seconds: float, function: Callable[[], object], name: str) -> N
             await _call(function)
         except Exception:
             logger.exception("Demo %s round failed", name)
+
+
+def _background(name: str, run: Callable[[threading.Event], object], stop: threading.Event) -> None:
+    """A registered background (the video worker) in its thread; one that fails is logged, not retried."""
+    try:
+        run(stop)
+    except Exception:
+        logger.exception("Demo background %s failed", name)
+    finally:
+        close_old_connections()
 
 
 def _escalate() -> int:

@@ -1,5 +1,5 @@
-"""Rendered scenes for the video tests and the bench: a street-like background with sensor noise, and
-things drawn on it that walk, gather, stay, drop a bag or stop a car. Deterministic for a seed."""
+"""Rendered scenes for the video tests, the demo's streams and the bench: a street-like background with sensor
+noise, and things drawn on it that walk, gather, stay, drop a bag or stop a car. Deterministic for a seed."""
 
 from collections.abc import Callable, Iterator
 
