@@ -57,7 +57,9 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 @dataclass(frozen=True)
 class OnvifNotification:
-    """One event of a camera: its ONVIF topic, our kind for it ("" when we have none) and its items."""
+    """One event of a camera: its ONVIF topic, our kind for it ("" when we have none) and its items.
+    `at` is the camera's time (`camera_time`) when it gave one, else when we received it. An `instant`
+    (a line crossed) has no state that later turns off: it starts and ends at once."""
 
     topic: str
     kind: str
@@ -65,18 +67,21 @@ class OnvifNotification:
     at: dt.datetime
     source: dict[str, str]
     data: dict[str, str]
+    camera_time: dt.datetime | None = None
+    instant: bool = False
 
 
 class OnvifError(Exception):
-    """The camera cannot be used: unreachable, credentials refused, no event service, subscription lost."""
+    """The camera cannot be used: unreachable, credentials refused (`credentials`), no event service,
+    subscription lost."""
+
+    def __init__(self, message: str, *, credentials: bool = False):
+        super().__init__(message)
+        self.credentials = credentials
 
 
 class _DeviceFault(OnvifError):
     """The device answered with a SOAP fault: refused credentials, or a lost subscription, say."""
-
-    def __init__(self, message: str, *, credentials: bool):
-        super().__init__(message)
-        self.credentials = credentials
 
 
 def notification(message: Any, *, received: dt.datetime) -> OnvifNotification:
@@ -86,13 +91,16 @@ def notification(message: Any, *, received: dt.datetime) -> OnvifNotification:
     payload = getattr(getattr(message, "Message", None), "_value_1", None)
     source, data = _items(getattr(payload, "Source", None)), _items(getattr(payload, "Data", None))
     kind, item = TOPICS.get(topic, ("", None))
+    camera_time = _utc(getattr(payload, "UtcTime", None))
     return OnvifNotification(
         topic=topic,
         kind=kind,
         active=_active(data, item),
-        at=_utc(getattr(payload, "UtcTime", None)) or received,
+        at=camera_time or received,
         source=source,
         data=data,
+        camera_time=camera_time,
+        instant=item in PRESENCE_ITEMS,
     )
 
 
@@ -306,7 +314,8 @@ class OnvifEventSource:
         except TransportError as error:
             if error.status_code in (401, 403):
                 raise OnvifError(
-                    f"{self}: the camera refused the username or password (HTTP {error.status_code})"
+                    f"{self}: the camera refused the username or password (HTTP {error.status_code})",
+                    credentials=True,
                 ) from error
             raise OnvifError(f"{self}: HTTP {error.status_code} to {doing}") from error
         except (aiohttp.ClientError, OSError) as error:

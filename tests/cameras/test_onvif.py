@@ -71,7 +71,8 @@ async def test_a_line_crossing_is_active_and_names_the_object_and_the_rule(devic
 
     [crossing] = await events.pull(wait_s=1)
 
-    assert (crossing.kind, crossing.active, crossing.at) == ("line_crossing", True, AT)
+    assert (crossing.kind, crossing.active, crossing.at, crossing.camera_time) == ("line_crossing", True, AT, AT)
+    assert crossing.instant is True  # a crossing has no "off" to wait for
     assert crossing.source == source
     assert crossing.data == {"ObjectId": "17"}
 
@@ -123,6 +124,8 @@ async def test_a_message_without_a_time_is_dated_when_it_was_received(device, ev
 
     assert [n.active for n in got] == [True, False]
     assert all(before <= n.at <= dt.datetime.now(dt.UTC) for n in got)
+    assert [n.camera_time for n in got] == [None, None]
+    assert not any(n.instant for n in got)
 
 
 async def test_malformed_messages_become_empty_items_not_errors(device, events):
@@ -164,9 +167,10 @@ async def test_a_wrong_password_is_refused_with_a_clear_error(device):
     with pytest.raises(
         OnvifError,
         match=r"^ONVIF camera 127\.0\.0\.1:\d+: the camera refused the username or password \(Sender not Authorized",
-    ):
+    ) as refused:
         await source.start()
 
+    assert refused.value.credentials is True
     assert "CreatePullPointSubscription" not in device.calls
     await source.close()
 
@@ -184,10 +188,11 @@ async def test_an_unreachable_port_fails_within_the_timeout():
     source = OnvifEventSource(host="127.0.0.1", port=free_port(), username=USERNAME, password=PASSWORD, timeout_s=2)
     started = time.monotonic()
 
-    with pytest.raises(OnvifError, match="unreachable"):
+    with pytest.raises(OnvifError, match="unreachable") as failed:
         await source.start()
 
     assert time.monotonic() - started < 2
+    assert failed.value.credentials is False
     assert await source.alive() is False
 
 
