@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -80,8 +81,9 @@ class Camera(models.Model):
     is for evidence crops. Zones and masks are polygons in image coordinates normalised to 0..1, so they
     hold at any resolution (cameras.zones). `watches` is what it watches (a school, a post) by content
     type, so that the alarm raised there shows these cameras without the two apps importing each other.
-    A camera that pushes its own events (ISAPI, ONVIF) is authenticated by its device credential (the token
-    in its push URL) and its allowed source networks. The worker holding it renews `lease_until`.
+    A camera that pushes its own events (ISAPI) is authenticated by its device credential (the token in
+    its push URL) and its allowed source networks; one whose events are pulled (ONVIF) is reached at
+    `onvif_host` with its ONVIF user. The worker holding it renews `lease_until`.
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -191,3 +193,7 @@ class Camera(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.push_protocol == PushProtocol.ONVIF and not self.onvif_host:
+            raise ValidationError({"onvif_host": _("An ONVIF camera needs the host its ONVIF service answers at.")})

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -70,6 +71,41 @@ def test_cameras_add_refuses_an_unknown_district_and_stores_nothing():
     with pytest.raises(CommandError, match="Unknown district 'atlantis'"):
         call_command("cameras_add", "--name", "X", "--kind", "fixed", "--district", "atlantis")
     assert Camera.objects.count() == 0
+
+
+def test_an_onvif_camera_needs_its_host():
+    with pytest.raises(ValidationError) as refused:
+        camera_create(name="No host", kind="fixed", district=district("uralsk"), push_protocol="onvif")
+
+    assert list(refused.value.message_dict) == ["onvif_host"]
+
+
+def test_cameras_add_registers_an_onvif_camera_its_password_from_the_environment_never_printed(monkeypatch, capsys):
+    monkeypatch.setenv("ONVIF_PASSWORD", "from-the-environment")
+    call_command(
+        "cameras_add",
+        "--name",
+        "Gate",
+        "--kind",
+        "fixed",
+        "--district",
+        "uralsk",
+        "--push",
+        "onvif",
+        "--onvif-host",
+        "10.7.0.21",
+        "--onvif-port",
+        "8000",
+        "--onvif-user",
+        "events",
+    )
+
+    printed = capsys.readouterr().out
+    camera = Camera.objects.get(name="Gate")
+    assert (camera.push_protocol, camera.onvif_host, camera.onvif_port) == ("onvif", "10.7.0.21", 8000)
+    assert (camera.onvif_username, camera.onvif_password, camera.credential) == ("events", "from-the-environment", None)
+    assert '"onvif": "10.7.0.21:8000"' in printed
+    assert "from-the-environment" not in printed
 
 
 def test_a_bad_zone_is_refused_with_its_reason():

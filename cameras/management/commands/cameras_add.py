@@ -2,6 +2,7 @@
 pushes its own events)."""
 
 import json
+import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,6 +37,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--channel", type=int, help="Its channel on the recorder that pushes for it")
         parser.add_argument("--source-networks", default="", help="Networks it pushes from, comma-separated")
+        parser.add_argument("--onvif-host", default="", help="With --push onvif: the host its ONVIF service answers at")
+        parser.add_argument("--onvif-port", type=int, default=80)
+        parser.add_argument("--onvif-user", default="", help="Its ONVIF user (one allowed to read events)")
+        parser.add_argument(
+            "--onvif-password",
+            default=os.environ.get("ONVIF_PASSWORD", ""),
+            help="Its ONVIF password (default: $ONVIF_PASSWORD, which keeps it off the command line)",
+        )
         parser.add_argument(
             "--base-url", default=settings.PUBLIC_BASE_URL, help="How cameras reach this server, for the push URL"
         )
@@ -69,6 +78,10 @@ class Command(BaseCommand):
                 push_protocol=options["push"],
                 push_channel=options["channel"],
                 source_networks=options["source_networks"].replace(",", "\n"),
+                onvif_host=options["onvif_host"],
+                onvif_port=options["onvif_port"],
+                onvif_username=options["onvif_user"],
+                onvif_password=options["onvif_password"],
             )
         except ValidationError as error:
             raise CommandError(
@@ -87,6 +100,8 @@ class Command(BaseCommand):
             "profile": camera.profile.name,
             "push": camera.push_protocol,
         }
+        if camera.push_protocol == PushProtocol.ONVIF:
+            output["onvif"] = f"{camera.onvif_host}:{camera.onvif_port}"
         if secret:
             output["push_url"] = options["base_url"].rstrip("/") + push_path(secret)
             output["push_token"] = secret
