@@ -46,6 +46,10 @@ ALERT_RULES: dict[str, AlertRule] = {
 }
 
 
+# How a camera-down alert hears the camera is back, by default (its timeline's note, rendered when read).
+FRAMES_BACK = gettext_noop("Frames are coming again.")
+
+
 def alert_key(camera: Camera, kind: str, zone: str = "") -> str:
     return f"{SOURCE}:{camera.pk}:{kind}:{zone}"[:200]
 
@@ -121,9 +125,14 @@ def event_update(
 
 
 def event_close(
-    *, event: CameraEvent, ended_at: datetime, pictures: dict[str, tuple[bytes, datetime]] | None = None
+    *,
+    event: CameraEvent,
+    ended_at: datetime,
+    pictures: dict[str, tuple[bytes, datetime]] | None = None,
+    back: str = FRAMES_BACK,
 ) -> None:
-    """The event ended: record when; its alert hears it (a camera back up resolves its own alert)."""
+    """The event ended: record when; its alert hears it (a camera back up resolves its own alert, with
+    `back`, the message id saying how we know: frames again, or the camera answering)."""
     with transaction.atomic():
         event.ended_at = ended_at
         event.save(update_fields=["ended_at"])
@@ -139,7 +148,7 @@ def event_close(
                     alert=alert,
                     actor=None,
                     disposition=Disposition.TECHNICAL,
-                    note=phrase(gettext_noop("Frames are coming again.")),
+                    note=phrase(back),
                 )
             return
         alert_update_open(

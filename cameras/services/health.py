@@ -1,6 +1,12 @@
 """A camera's health as its worker sees it: frames arriving, the stream lost (a P3 "camera down" once it
 stays lost past its grace, resolved by itself when frames return), the latest frame for the wall.
 
+A camera without a detect stream whose events we pull over ONVIF is alive while it answers: its pulls
+succeeding count as frames arriving (`camera_answers_again`, `camera_contact_seen`), its device being
+unreachable or refusing our credentials as the stream lost. A camera with a detect stream is up or down
+by its stream alone; its ONVIF answers only keep its last contact, so that the two never disagree
+about `stream_up`.
+
 Written with queryset updates of the health fields only, never a save of the whole camera: an admin
 may be editing the camera at the same time."""
 
@@ -9,20 +15,17 @@ from datetime import datetime
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from cameras.models import Camera, CameraEvent, EventKind, EventOrigin
-from cameras.services.events import event_close, event_open
+from cameras.services.events import FRAMES_BACK, event_close, event_open
+
+ANSWERS_AGAIN = gettext_noop("The camera answers again.")
 
 
 def camera_frames_arrived(*, camera: Camera, at: datetime) -> None:
     """Frames again (or for the first time): the stream is up, a "camera down" event ends."""
-    with transaction.atomic():
-        Camera.objects.filter(pk=camera.pk).update(
-            stream_up=True, stream_changed_at=at, last_frame_at=at, last_error=""
-        )
-        for event in CameraEvent.objects.filter(camera=camera, kind=EventKind.CAMERA_DOWN, ended_at__isnull=True):
-            event_close(event=event, ended_at=at)
-    camera.stream_up, camera.stream_changed_at, camera.last_frame_at = True, at, at
+    _camera_up(camera=camera, at=at, seen="last_frame_at", back=FRAMES_BACK)
 
 
 def camera_frame_seen(*, camera: Camera, at: datetime) -> None:
@@ -30,9 +33,30 @@ def camera_frame_seen(*, camera: Camera, at: datetime) -> None:
     camera.last_frame_at = at
 
 
+def camera_answers_again(*, camera: Camera, at: datetime) -> None:
+    """A camera alive by its ONVIF answers (it has no detect stream) answered again, or for the first
+    time: it is up, a "camera down" event ends."""
+    _camera_up(camera=camera, at=at, seen="last_contact_at", back=ANSWERS_AGAIN)
+
+
+def camera_contact_seen(*, camera: Camera, at: datetime) -> None:
+    """The camera answered (an ONVIF pull, even an empty one)."""
+    Camera.objects.filter(pk=camera.pk).update(last_contact_at=at)
+    camera.last_contact_at = at
+
+
+def _camera_up(*, camera: Camera, at: datetime, seen: str, back: str) -> None:
+    with transaction.atomic():
+        Camera.objects.filter(pk=camera.pk).update(stream_up=True, stream_changed_at=at, last_error="", **{seen: at})
+        for event in CameraEvent.objects.filter(camera=camera, kind=EventKind.CAMERA_DOWN, ended_at__isnull=True):
+            event_close(event=event, ended_at=at, back=back)
+    camera.stream_up, camera.stream_changed_at, camera.last_error = True, at, ""
+    setattr(camera, seen, at)
+
+
 def camera_stream_lost(*, camera: Camera, since: datetime, error: str, down: bool) -> None:
-    """The stream broke (`error`). Once it stays broken past its grace (`down`), the camera is down: one
-    event and its alert, however long it stays so."""
+    """The stream broke (`error`), or a camera alive by its ONVIF answers stopped answering. Once it
+    stays so past its grace (`down`), the camera is down: one event and its alert, however long it lasts."""
     with transaction.atomic():
         Camera.objects.filter(pk=camera.pk).update(last_error=error[:300])
         if not down:
@@ -59,10 +83,11 @@ def camera_latest_frame_store(*, camera: Camera, jpeg: bytes, at: datetime) -> N
     Camera.objects.filter(pk=camera.pk).update(latest_frame=stored, latest_frame_at=at)
 
 
-def worker_events_interrupted(*, camera: Camera, at: datetime) -> int:
-    """A worker taking a camera over closes what its previous worker left open (it died mid-event);
-    the camera-down event stays for its own ending."""
-    events = CameraEvent.objects.filter(camera=camera, origin=EventOrigin.WORKER, ended_at__isnull=True).exclude(
+def worker_events_interrupted(*, camera: Camera, at: datetime, origin: str = EventOrigin.WORKER) -> int:
+    """A worker taking a camera over closes what its previous worker left open (it died mid-event): the
+    events of its analysis, or with `origin` ONVIF those of the camera's ONVIF events (the camera tells a
+    new subscription what is still on); the camera-down event stays for its own ending."""
+    events = CameraEvent.objects.filter(camera=camera, origin=origin, ended_at__isnull=True).exclude(
         kind=EventKind.CAMERA_DOWN
     )
     count = 0

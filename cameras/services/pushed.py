@@ -1,7 +1,11 @@
 """Events that smart cameras push (Hikvision ISAPI, ONVIF) entering the same event model as the workers'
 own: mapped to our kinds, deduplicated on the camera's UUID, stored with the camera's time and ours and
 their pictures; heartbeats only refresh the camera's health. ANPR reads are stored with their pictures
-for the plate pipeline (the recognition issue matches them)."""
+for the plate pipeline (the recognition issue matches them).
+
+ONVIF events are states that turn on and off (motion, an object inside a field): the camera's "on"
+opens an event, its "off" closes that one; an instant (a line crossed) starts and ends at once, as
+ISAPI's events do. Their alerts follow the same rules (ALERT_RULES) as the workers' events."""
 
 import logging
 from datetime import datetime
@@ -9,8 +13,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from cameras.isapi import IsapiEvent
-from cameras.models import Camera, EventKind, EventOrigin, PictureKind
-from cameras.services.events import event_open, picture_attach
+from cameras.models import Camera, CameraEvent, EventKind, EventOrigin, PictureKind
+from cameras.onvif import OnvifNotification
+from cameras.services.events import event_close, event_open, picture_attach
 
 logger = logging.getLogger(__name__)
 
@@ -111,3 +116,68 @@ def _store(camera: Camera, event: IsapiEvent, received_at: datetime) -> bool:
     except IntegrityError:  # the same UUID stored by a concurrent re-upload
         return False
     return stored is not None
+
+
+# cameras.onvif's kinds to ours; topics it maps to no kind (the device's own monitoring, digital inputs)
+# are not events of ours.
+ONVIF_KINDS: dict[str, str] = {
+    "motion": EventKind.MOTION,
+    "line_crossing": EventKind.LINE_CROSSING,
+    "field_detection": EventKind.INTRUSION,
+    "tamper": EventKind.TAMPER,
+    "video_loss": EventKind.VIDEO_LOSS,
+}
+
+
+def onvif_notification_store(
+    *, camera: Camera, notification: OnvifNotification, received_at: datetime
+) -> CameraEvent | None:
+    """One ONVIF notification as our event: "on" opens one per kind, topic and source (the rule that
+    fired, the video source), "off" closes the open one, an instant starts and ends at once. A state sent
+    again (a camera repeats its states to every new subscription) opens no second event. Answers the
+    event opened or closed; None for what changes nothing (an unmapped topic, a state it could not read,
+    an "off" with nothing open)."""
+    kind = ONVIF_KINDS.get(notification.kind)
+    if kind is None or notification.active is None:
+        logger.debug("camera %s: ONVIF %s %s ignored", camera.pk, notification.topic, notification.data)
+        return None
+    at = notification.camera_time or received_at
+    key = "|".join([notification.topic, *(f"{name}={value}" for name, value in sorted(notification.source.items()))])
+    # The rule's name is the zone an operator sees (and the alert's dedup key names).
+    zone = notification.source.get("Rule", "")[:100]
+    data = {"topic": notification.topic, "source": notification.source, "data": notification.data, "key": key}
+    with transaction.atomic():
+        if notification.instant:
+            return event_open(
+                camera=camera,
+                kind=kind,
+                origin=EventOrigin.ONVIF,
+                started_at=at,
+                ended_at=at,
+                camera_time=notification.camera_time,
+                zone=zone,
+                data=data,
+            )
+        open_event = (
+            CameraEvent.objects.select_for_update()
+            .filter(camera=camera, kind=kind, origin=EventOrigin.ONVIF, ended_at__isnull=True, data__key=key)
+            .first()
+        )
+        if notification.active:
+            if open_event is not None:
+                return None
+            return event_open(
+                camera=camera,
+                kind=kind,
+                origin=EventOrigin.ONVIF,
+                started_at=at,
+                camera_time=notification.camera_time,
+                zone=zone,
+                data=data,
+            )
+        if open_event is None:
+            return None
+        open_event.camera = camera
+        # An "off" dated by our clock after an "on" dated by the camera's: never ended before it began.
+        event_close(event=open_event, ended_at=max(at, open_event.started_at))
+        return open_event
