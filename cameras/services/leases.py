@@ -1,7 +1,8 @@
 """Which worker analyses which camera: leases in the database, so that `run_video_analytics` runs on
 many hosts. A worker claims free cameras with `SELECT ... FOR UPDATE SKIP LOCKED` (two workers never
 claim the same one, and neither waits for the other), renews its leases by heartbeat, and a camera
-whose lease ran out (its worker died) is free for the next claim."""
+whose lease ran out (its worker died) is free for the next claim. A camera is a worker's to analyse
+when it has a detect stream, or ONVIF events to pull, or both (one lease for both)."""
 
 from datetime import datetime, timedelta
 
@@ -9,19 +10,22 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from cameras.models import Camera
+from cameras.models import Camera, PushProtocol
+
+# What a worker can do with a camera: read its detect stream, pull its ONVIF events.
+WORKABLE = ~Q(detect_stream="") | (Q(push_protocol=PushProtocol.ONVIF) & ~Q(onvif_host=""))
 
 
 def leases_claim(*, owner: str, limit: int, now: datetime) -> list[Camera]:
-    """Up to `limit` free cameras (enabled, with a detect stream, lease run out) now leased to `owner`."""
+    """Up to `limit` free cameras (enabled, with a detect stream or ONVIF events, lease run out) now
+    leased to `owner`."""
     if limit <= 0:
         return []
     until = now + timedelta(seconds=settings.VIDEO_LEASE_SECONDS)
     with transaction.atomic():
         free = list(
             Camera.objects.select_for_update(skip_locked=True)
-            .filter(enabled=True)
-            .exclude(detect_stream="")
+            .filter(WORKABLE, enabled=True)
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner))
             .order_by("lease_until", "pk")
             .values_list("pk", flat=True)[:limit]

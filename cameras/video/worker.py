@@ -1,7 +1,9 @@
 """`run_video_analytics`: a process that claims cameras by lease (cameras.services.leases) and runs one
 thread per camera: read the detect stream, analyse it at the profile's rate, turn findings into events,
 keep the camera's health and its latest frame. OpenCV releases the GIL while it decodes and computes,
-so one process carries many cameras; more processes on more hosts carry more.
+so one process carries many cameras; more processes on more hosts carry more. A camera whose events
+are read over ONVIF has a second thread under the same lease (cameras.video.onvif_loop), or only that
+one when it has no detect stream.
 
 A stream that breaks is reopened with a doubling backoff; when it stays broken past the camera's grace
 the camera is down (one event and its P3 alert, resolved by itself when frames return)."""
@@ -17,7 +19,7 @@ import cv2
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from cameras.models import AnalyticsProfile, Camera, CameraEvent, EventOrigin
+from cameras.models import AnalyticsProfile, Camera, CameraEvent, EventOrigin, PushProtocol
 from cameras.services import events as event_services
 from cameras.services.health import (
     camera_frame_seen,
@@ -31,6 +33,7 @@ from cameras.video.analyser import AnalyserSettings, CameraAnalyser, Finding
 from cameras.video.crowd import Perspective
 from cameras.video.daynight import is_dark, is_grey
 from cameras.video.motion import MotionSettings
+from cameras.video.onvif_loop import OnvifLoop
 from cameras.video.sources import FrameSource
 from cameras.zones import zones_of
 
@@ -195,6 +198,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+Loop = CameraLoop | OnvifLoop
+
+
+def camera_loops(camera: Camera) -> dict[str, type[Loop]]:
+    """The loops a camera runs, by name: its detect stream's, its ONVIF events', or both (the cameras
+    leases_claim gives out have at least one)."""
+    loops: dict[str, type[Loop]] = {}
+    if camera.detect_stream:
+        loops["stream"] = CameraLoop
+    if camera.push_protocol == PushProtocol.ONVIF and camera.onvif_host:
+        loops["onvif"] = OnvifLoop
+    return loops
+
+
 class VideoWorker:
     """Claims up to `capacity` cameras, renews their leases every third of the lease time, starts and
     stops their loops as leases are won and lost."""
@@ -202,7 +219,7 @@ class VideoWorker:
     def __init__(self, *, name: str | None = None, capacity: int = 50):
         self.name = name or worker_name()
         self.capacity = capacity
-        self.loops: dict[int, CameraLoop] = {}
+        self.loops: dict[int, dict[str, Loop]] = {}  # camera → its loops by name
 
     def run(self, stop: threading.Event) -> None:
         try:
@@ -215,24 +232,42 @@ class VideoWorker:
     def tick(self) -> None:
         close_old_connections()
         now = datetime.now(UTC)
-        for pk in [pk for pk, loop in self.loops.items() if not loop.is_alive()]:
-            del self.loops[pk]  # a loop that failed: its camera is claimed again below
+        # A loop that failed is started again below: beside its camera's other loop, or with its camera
+        # claimed again when it was the only one.
+        failed: list[Camera] = []
+        for pk, loops in list(self.loops.items()):
+            for name, loop in list(loops.items()):
+                if not loop.is_alive():
+                    failed.append(loops.pop(name).camera)
+            if not loops:
+                del self.loops[pk]
         held = leases_renew(owner=self.name, camera_pks=list(self.loops), now=now)
         for pk in set(self.loops) - held:
             logger.info("camera %s: lease lost, letting it go", pk)
-            self.loops.pop(pk).stop.set()
-        for camera in leases_claim(owner=self.name, limit=self.capacity - len(self.loops), now=now):
+            for loop in self.loops.pop(pk).values():
+                loop.stop.set()
+        for camera in failed:
             if camera.pk in self.loops:
-                continue
-            logger.info("camera %s: analysing %s", camera.pk, camera.name)
-            loop = CameraLoop(camera)
-            self.loops[camera.pk] = loop
-            loop.start()
+                self._start(camera)
+        for camera in leases_claim(owner=self.name, limit=self.capacity - len(self.loops), now=now):
+            self._start(camera)
+
+    def _start(self, camera: Camera) -> None:
+        """Start the loops of the camera that are not running yet."""
+        loops = self.loops.setdefault(camera.pk, {})
+        for name, loop_class in camera_loops(camera).items():
+            if name not in loops:
+                logger.info("camera %s: %s loop for %s", camera.pk, name, camera.name)
+                loops[name] = loop_class(camera)
+                loops[name].start()
+        if not loops:
+            del self.loops[camera.pk]
 
     def shutdown(self) -> None:
-        for loop in self.loops.values():
+        loops = [loop for by_name in self.loops.values() for loop in by_name.values()]
+        for loop in loops:
             loop.stop.set()
-        for loop in self.loops.values():
+        for loop in loops:
             loop.join(timeout=10)
         close_old_connections()
         leases_release(owner=self.name, camera_pks=list(self.loops))

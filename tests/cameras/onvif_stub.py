@@ -15,9 +15,13 @@ import base64
 import contextlib
 import datetime as dt
 import hashlib
+import inspect
 import re
 import socket
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
@@ -81,6 +85,7 @@ class OnvifStub:
         max_grant_s: float = 60.0,
         clock_offset: dt.timedelta = dt.timedelta(0),
         lose_subscriptions: bool = False,
+        port: int = 0,
     ):
         self.username, self.password = username, password
         self.get_services, self.events = get_services, events
@@ -97,7 +102,7 @@ class OnvifStub:
         self._next_id = 1
         self._subscribed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port  # 0: any free one; a given one to come back where a device was
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -107,7 +112,8 @@ class OnvifStub:
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the port a device just left
+        sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock).start()
         return self
@@ -345,3 +351,52 @@ class OnvifStub:
         (SUBSCRIPTION_PATH, "Renew"): _renew,
         (SUBSCRIPTION_PATH, "Unsubscribe"): _unsubscribe,
     }
+
+
+class OnvifStubThread:
+    """An OnvifStub served by an event loop of its own in a thread, for tests whose code runs in threads
+    of its own (the worker's loops). `call` runs a function on the device in that loop (its state is the
+    loop's); `stop` takes the device off the network and `start` brings a fresh one (as after a reboot)
+    back at the same port."""
+
+    def __init__(self, **options: Any):
+        self.options = options
+        self.device: OnvifStub | None = None
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="onvif-stub", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> OnvifStubThread:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.device is not None:
+            self.stop()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    def start(self) -> None:
+        self.device = OnvifStub(port=self.port, **self.options)
+        self._await(self.device.__aenter__())
+        self.port = self.device.port
+
+    def stop(self) -> None:
+        assert self.device is not None
+        self._await(self.device.__aexit__(None, None, None))
+        self.device = None
+
+    def call(self, function: Callable[[OnvifStub], Any]) -> Any:
+        """What the function answers, awaited when it answers a coroutine (`wait_subscriptions`)."""
+
+        async def called() -> Any:
+            assert self.device is not None
+            result = function(self.device)
+            return await result if inspect.isawaitable(result) else result
+
+        return self._await(called())
+
+    def _await(self, work: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(30)

@@ -1,5 +1,6 @@
-"""Analyse the cameras' detect streams: claims cameras by lease and runs them until stopped (SIGTERM or
-Ctrl-C stop it in order, releasing its leases). Run several, on several hosts, to carry more cameras."""
+"""Analyse the cameras' detect streams and pull the events of ONVIF cameras: claims cameras by lease and
+runs them until stopped (SIGTERM or Ctrl-C stop it in order, closing the ONVIF subscriptions and
+releasing its leases). Run several, on several hosts, to carry more cameras."""
 
 import signal
 import threading
