@@ -26,6 +26,7 @@ class CameraListApi(APIView):
         frame_url = serializers.CharField()
         page_url = serializers.CharField()
         up = serializers.BooleanField(allow_null=True)
+        health = serializers.CharField()
         taken_at = serializers.CharField(allow_null=True)
         events = serializers.ListField(child=serializers.DictField())
 

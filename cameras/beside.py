@@ -1,5 +1,6 @@
 """The spine's view of cameras: tiles beside an alert and the map layer (registered in `ready()`)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from cameras.models import Camera
@@ -9,7 +10,8 @@ from opscenter.models import Alert, User
 from opscenter.services.beside import BesideTile
 
 
-def camera_tile(camera: Camera, *, metres: float | None = None, watches: bool = False) -> BesideTile:
+def camera_tile(camera: Camera, *, metres: float | None = None, watches: bool = False, own: bool = False) -> BesideTile:
+    up, health = camera.health()
     frame_url = reverse("cameras:latest-frame", args=[camera.pk])
     image_url = None
     if camera.latest_frame and camera.latest_frame_at is not None:
@@ -22,16 +24,19 @@ def camera_tile(camera: Camera, *, metres: float | None = None, watches: bool = 
         image_url=image_url,
         frame_url=frame_url,
         page_url=reverse("cameras:wall") + f"#camera-{camera.pk}",
-        up=camera.stream_up,
+        up=up,
+        health=health,
         taken_at=camera.latest_frame_at.isoformat() if camera.latest_frame_at else None,
         metres=round(metres) if metres is not None else None,
         watches=watches,
+        own=own,
     )
 
 
 def alert_camera_tiles(user: User, alert: Alert) -> list[BesideTile]:
+    own = alert.subject_type_id == ContentType.objects.get_for_model(Camera).pk
     return [
-        camera_tile(camera, metres=metres, watches=watches)
+        camera_tile(camera, metres=metres, watches=watches, own=own and camera.pk == alert.subject_id)
         for camera, metres, watches in cameras_beside_alert(user=user, alert=alert)
     ]
 

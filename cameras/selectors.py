@@ -5,7 +5,8 @@ import math
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from cameras.models import Camera, CameraEvent
 from opscenter.geo import great_circle_m
@@ -30,9 +31,17 @@ def wall_cameras(*, user: User, district: str = "", center: str = "") -> list[Ca
         visible = visible.filter(district__center__code=center)
     cameras = list(visible.order_by("district__code", "name"))
     recent: dict[int, list[CameraEvent]] = {camera.pk: [] for camera in cameras}
-    for event in CameraEvent.objects.filter(camera__in=cameras).order_by("-started_at")[: 5 * len(cameras) + 5]:
-        if len(recent[event.camera_id]) < 3:
-            recent[event.camera_id].append(event)
+    # Each camera's own last three (a busy ANPR camera does not crowd the others out), in one query.
+    latest = (
+        CameraEvent.objects.filter(camera__in=cameras)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("camera_id")], order_by=[F("started_at").desc(), F("pk").desc()])
+        )
+        .filter(rank__lte=3)
+        .order_by("camera_id", "rank")
+    )
+    for event in latest:
+        recent[event.camera_id].append(event)
     for camera in cameras:
         camera.recent_events = recent[camera.pk]  # type: ignore[attr-defined]
     return cameras

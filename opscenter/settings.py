@@ -310,6 +310,7 @@ CELERY_TASK_ROUTES = {
     "alarms.tasks.supervise_panels": {"queue": CELERY_QUEUE_ESCALATION},
     "alarms.tasks.alert_due_events": {"queue": CELERY_QUEUE_ESCALATION},
     "bracelets.tasks.supervise_bracelets": {"queue": CELERY_QUEUE_ESCALATION},
+    "cameras.tasks.supervise_pushing": {"queue": CELERY_QUEUE_ESCALATION},
 }
 # Time limits (prefork workers): at the soft limit the task gets SoftTimeLimitExceeded and may clean up
 # (an outbox delivery records a failed attempt and is retried); at the hard limit its process is killed.
@@ -341,6 +342,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-bracelet-positions": {"task": "bracelets.tasks.purge_positions", "schedule": 3600.0},
     "purge-alerts": {"task": "opscenter.tasks.purge_alerts", "schedule": 3600.0},
     "purge-camera-events": {"task": "cameras.tasks.purge_events", "schedule": 3600.0},
+    "supervise-pushing-cameras": {"task": "cameras.tasks.supervise_pushing", "schedule": 30.0},
 }
 
 # Seconds an alert of each severity may stay unacknowledged before it escalates to the supervisors;

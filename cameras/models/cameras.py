@@ -194,6 +194,18 @@ class Camera(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def health(self) -> tuple[bool | None, str]:
+        """Up, down or not known yet, and how to say it: by its frames for a camera with a detect stream,
+        by its answers, events and heartbeats for one that only pushes (cameras.services.health keeps
+        `stream_up` for both)."""
+        if self.detect_stream or self.push_protocol == PushProtocol.NONE:
+            if self.stream_up is None:
+                return None, str(_("not analysed yet"))
+            return self.stream_up, str(_("stream up") if self.stream_up else _("stream down"))
+        if self.stream_up is None:
+            return None, str(_("no contact yet"))
+        return self.stream_up, str(_("in contact") if self.stream_up else _("no contact"))
+
     def clean(self) -> None:
         if self.push_protocol == PushProtocol.ONVIF and not self.onvif_host:
             raise ValidationError({"onvif_host": _("An ONVIF camera needs the host its ONVIF service answers at.")})

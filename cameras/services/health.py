@@ -5,7 +5,8 @@ A camera without a detect stream whose events we pull over ONVIF is alive while 
 succeeding count as frames arriving (`camera_answers_again`, `camera_contact_seen`), its device being
 unreachable or refusing our credentials as the stream lost. A camera with a detect stream is up or down
 by its stream alone; its ONVIF answers only keep its last contact, so that the two never disagree
-about `stream_up`.
+about `stream_up`. A camera that only pushes over ISAPI is alive by what it pushes (events and
+heartbeats): `pushing_cameras_supervise` finds it down once nothing came for its grace.
 
 Written with queryset updates of the health fields only, never a save of the whole camera: an admin
 may be editing the camera at the same time."""
@@ -15,12 +16,14 @@ from datetime import datetime
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from cameras.models import Camera, CameraEvent, EventKind, EventOrigin
+from cameras.models import Camera, CameraEvent, EventKind, EventOrigin, PushProtocol
 from cameras.services.events import FRAMES_BACK, event_close, event_open
 
 ANSWERS_AGAIN = gettext_noop("The camera answers again.")
+PUSHES_AGAIN = gettext_noop("The camera pushes again.")
 
 
 def camera_frames_arrived(*, camera: Camera, at: datetime) -> None:
@@ -95,3 +98,25 @@ def worker_events_interrupted(*, camera: Camera, at: datetime, origin: str = Eve
         event_close(event=event, ended_at=at)
         count += 1
     return count
+
+
+def pushing_cameras_supervise(*, now: datetime | None = None) -> int:
+    """The cameras that only push over ISAPI and sent neither an event nor a heartbeat for their grace
+    are down (one event and its P3 each); their next push brings them up. Returns how many went down."""
+    now = now or timezone.now()
+    silent = Camera.objects.filter(
+        enabled=True, push_protocol=PushProtocol.ISAPI, detect_stream="", last_contact_at__isnull=False
+    ).exclude(stream_up=False)
+    count = 0
+    for camera in silent:
+        assert camera.last_contact_at is not None
+        if (now - camera.last_contact_at).total_seconds() >= camera.down_grace_seconds:
+            camera_stream_lost(camera=camera, since=camera.last_contact_at, error="no event or heartbeat", down=True)
+            count += 1
+    return count
+
+
+def camera_pushed(*, camera: Camera, at: datetime) -> None:
+    """A camera that only pushes sent something: up, if it was not."""
+    if not camera.detect_stream and camera.stream_up is not True:
+        _camera_up(camera=camera, at=at, seen="last_contact_at", back=PUSHES_AGAIN)

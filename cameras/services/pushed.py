@@ -16,6 +16,7 @@ from cameras.isapi import IsapiEvent
 from cameras.models import Camera, CameraEvent, EventKind, EventOrigin, PictureKind
 from cameras.onvif import OnvifNotification
 from cameras.services.events import event_close, event_open, picture_attach
+from cameras.services.health import camera_pushed
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ def isapi_events_store(*, cameras: list[Camera], events: list[IsapiEvent], recei
     stored = 0
     with transaction.atomic():
         Camera.objects.filter(pk__in=[camera.pk for camera in cameras]).update(last_contact_at=received_at)
+        for pushing in cameras:
+            camera_pushed(camera=pushing, at=received_at)
         for event in events:
             camera = camera_for_channel(cameras, event.channel)
             if camera is None:

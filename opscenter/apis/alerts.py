@@ -81,7 +81,7 @@ class AlertDetailApi(APIView):
         beside = serializers.JSONField(
             read_only=True,
             help_text="Tiles to show beside it: the latest frames of the cameras watching what it is about, "
-            "then of those nearest its place (kind, id, title, image_url, frame_url, page_url, up, taken_at, metres, watches).",
+            "then of those nearest its place (kind, id, title, image_url, frame_url, page_url, up, health, taken_at, metres, watches, own).",
         )
 
         class Meta(AlertDetailSerializer.Meta):

@@ -15,10 +15,12 @@ class BesideTile(TypedDict):
     image_url: str | None  # the latest frame, served to this user only (None before a first frame)
     frame_url: str  # where the latest frame will always be (a page polls it for a tile with no frame yet)
     page_url: str  # where the thing itself is shown (the camera's page on the video wall)
-    up: bool | None  # stream up, down, or not known yet
+    up: bool | None  # up (frames, or contact for a camera that only pushes), down, or not known yet
+    health: str  # how to say it, in the reader's language
     taken_at: str | None  # ISO time of the frame
     metres: float | None  # from the alert's place, when both are known
     watches: bool  # it watches the alert's subject (the school whose button was pressed)
+    own: bool  # it is what raised the alert (the camera that saw the gathering)
 
 
 BesideProvider = Callable[[User, Alert], list[BesideTile]]

@@ -1,9 +1,13 @@
 """The ISAPI intake end to end: real bytes posted to the push URL, what is stored, what is answered."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from cameras.models import CameraEvent, EventPicture
+from cameras.models import Camera, CameraEvent, EventPicture
+from cameras.services.health import pushing_cameras_supervise
 from cameras.services.registry import camera_create, push_path
 from opscenter.models import Alert
 from tests.cameras import isapi_fixtures as fx
@@ -156,3 +160,28 @@ def test_cameras_add_prints_the_push_url_with_its_token_once():
         _post("/api/v1/cameras/isapi/" + printed["push_token"] + "/", fx.HEARTBEAT_XML, "application/xml").status_code
         == 200
     )
+
+
+def test_a_camera_that_only_pushes_is_up_while_it_pushes_and_down_once_it_falls_silent(pushing):
+    camera, url = pushing
+    assert camera.health()[0] is None  # nothing came yet
+    assert _post(url, fx.HEARTBEAT_XML, "application/xml").status_code == 200
+    camera.refresh_from_db()
+    assert camera.health()[0] is True and camera.stream_up is True
+    assert pushing_cameras_supervise() == 0  # it just spoke
+
+    silent_since = timezone.now() - timedelta(seconds=camera.down_grace_seconds + 1)
+    Camera.objects.filter(pk=camera.pk).update(last_contact_at=silent_since)
+    assert pushing_cameras_supervise() == 1
+    assert pushing_cameras_supervise() == 0  # down once, however long it stays silent
+    camera.refresh_from_db()
+    assert camera.health()[0] is False
+    alert = Alert.objects.get(kind="camera_down", source="cameras")
+    assert (alert.severity, alert.subject_id, alert.status) == (3, camera.pk, "new")
+    assert CameraEvent.objects.get(camera=camera, kind="camera_down").started_at == silent_since
+
+    assert _post(url, fx.HEARTBEAT_XML, "application/xml").status_code == 200  # it speaks again
+    alert.refresh_from_db()
+    assert alert.status == "resolved" and alert.disposition == "technical"
+    camera.refresh_from_db()
+    assert camera.health()[0] is True

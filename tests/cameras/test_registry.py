@@ -163,7 +163,7 @@ def test_the_alert_detail_carries_the_camera_tiles(client, operator_uralsk, came
         source="test", kind="x", severity=2, title="x", district=district("uralsk"), latitude=51.2301, longitude=51.3702
     )
     client.force_login(operator_uralsk)
-    body = client.get(reverse("alert-detail", args=[alert.pk])).json()
+    body = client.get(reverse("alert-detail", args=[alert.pk]), HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["beside"] == [
         {
             "kind": "camera",
@@ -173,9 +173,11 @@ def test_the_alert_detail_carries_the_camera_tiles(client, operator_uralsk, came
             "frame_url": f"/cameras/{camera.pk}/latest.jpg",
             "page_url": f"/cameras/#camera-{camera.pk}",
             "up": None,
+            "health": "not analysed yet",
             "taken_at": None,
             "metres": 0,
             "watches": False,
+            "own": False,
         }
     ]
 

@@ -7,6 +7,13 @@
   }
   const REFRESH_MS = 4000;
   const query = window.location.search;
+  const lang = document.documentElement.lang || undefined;
+  let dateFormat;
+  try {
+    dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium", timeZone: root.dataset.timeZone || undefined });
+  } catch (error) {
+    dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium" });
+  }
 
   function render(tile) {
     const element = document.getElementById("camera-" + tile.id);
@@ -16,7 +23,7 @@
     element.dataset.up = tile.up === null ? "unknown" : tile.up ? "up" : "down";
     const health = element.querySelector("[data-part=health]");
     if (health) {
-      health.textContent = tile.up === null ? root.dataset.unknown : tile.up ? root.dataset.upText : root.dataset.downText;
+      health.textContent = tile.health;
     }
     if (tile.image_url) {
       let image = element.querySelector("img");
@@ -41,7 +48,7 @@
         item.dataset.kind = event.kind;
         const time = document.createElement("time");
         time.dateTime = event.started_at;
-        time.textContent = new Date(event.started_at).toLocaleString(document.documentElement.lang || undefined);
+        time.textContent = dateFormat.format(new Date(event.started_at));
         item.append(time, " " + event.label + (event.zone ? " · " + event.zone : ""));
         if (event.ongoing) {
           const ongoing = document.createElement("em");

@@ -36,6 +36,7 @@
     item.dataset.cameraId = tile.id;
     item.dataset.up = tile.up === null ? "unknown" : tile.up ? "up" : "down";
     item.dataset.watches = tile.watches ? "true" : "false";
+    item.dataset.own = tile.own ? "true" : "false";
     const link = document.createElement("a");
     link.href = tile.page_url;
     const figure = document.createElement("figure");
@@ -66,14 +67,16 @@
     const meta = document.createElement("span");
     meta.className = "beside-meta";
     const facts = [];
-    if (tile.watches) {
+    if (tile.own) {
+      facts.push(strings.own);
+    } else if (tile.watches) {
       facts.push(strings.watches);
     }
-    if (typeof tile.metres === "number") {
+    if (typeof tile.metres === "number" && !tile.own) {
       facts.push(distance(tile.metres));
     }
     if (tile.up === false) {
-      facts.push(strings.down);
+      facts.push(tile.health);
     }
     meta.textContent = facts.join(" · ");
     caption.append(title, meta);
