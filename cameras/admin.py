@@ -1,6 +1,7 @@
 """Admin for cameras and their profiles (edits audited with the changed fields; stream addresses and the
 ONVIF password, which may hold credentials, named only); events and pictures are read-only records."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,36 @@ class AnalyticsProfileAdmin(AuditedAdmin):
     search_fields = ["name"]
 
 
+class KeptPasswordField(forms.CharField):
+    """A password never shown back: empty means "keep the stored one", so only a typed one is a change."""
+
+    def has_changed(self, initial, data) -> bool:
+        return bool(data)
+
+
+class CameraForm(forms.ModelForm):
+    """The ONVIF password is never shown back: left empty, the stored one stays."""
+
+    onvif_password = KeptPasswordField(
+        label=_("ONVIF password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the stored password."),
+    )
+
+    class Meta:
+        model = Camera
+        fields = ["onvif_password"]  # the admin adds the rest of its fieldsets
+
+    def clean_onvif_password(self) -> str:
+        given = self.cleaned_data.get("onvif_password") or ""
+        return given or (self.instance.onvif_password if self.instance.pk else "")
+
+
 @admin.register(Camera)
 class CameraAdmin(MapFieldsMixin, AuditedAdmin):
+    form = CameraForm
     map_points = (("latitude", "longitude"),)
     audit_redacted_fields = ("detect_stream", "main_stream", "onvif_password")
     list_display = ["name", "kind", "district", "enabled", "stream_up", "last_frame_at", "lease_owner", "push_protocol"]

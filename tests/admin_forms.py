@@ -11,6 +11,8 @@ def change_form_data(response, **changes) -> dict:
     form = response.context["adminform"].form
     for name, field in form.fields.items():
         _put(data, field.widget, form.add_prefix(name), form.initial.get(name, field.initial))
+        if field.show_hidden_initial:  # a field with a callable default: the page carries its initial too
+            _put(data, field.hidden_widget(), form.add_initial_prefix(name), form.initial.get(name, field.initial))
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         for key, value in formset.management_form.initial.items():
