@@ -531,6 +531,10 @@ CAMERA_RETENTION_DAYS = env.int("CAMERA_RETENTION_DAYS", default=30)
 CAMERA_DOWN_GRACE_SECONDS = env.int("CAMERA_DOWN_GRACE_SECONDS", default=120)
 # Any alert with a place shows the cameras within this distance of it.
 CAMERA_NEAR_ALERT_METERS = env.float("CAMERA_NEAR_ALERT_METERS", default=300)
+# Drones: a track point timed further ahead of our clock is refused; an event takes the drone's track
+# point nearest its time within this many seconds (between two, interpolated).
+DRONE_FUTURE_TOLERANCE_SECONDS = env.int("DRONE_FUTURE_TOLERANCE_SECONDS", default=300)
+DRONE_POSITION_TOLERANCE_SECONDS = env.float("DRONE_POSITION_TOLERANCE_SECONDS", default=10)
 # A worker holds its cameras by a lease it renews every third of this; a dead worker's cameras are taken
 # over by another once their lease ran out.
 VIDEO_LEASE_SECONDS = env.float("VIDEO_LEASE_SECONDS", default=30)

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from cameras.models import Camera, CameraEvent, EventKind, EventPicture
+from cameras.models import Camera, CameraEvent, CameraKind, EventKind, EventPicture
+from cameras.services.drones import drone_place_at
 from opscenter.models import Disposition, Severity
 from opscenter.services.alerts import alert_find_open, alert_raise, alert_resolve, alert_update_open
 from opscenter.services.texts import Phrase, phrase
@@ -71,11 +72,28 @@ def event_open(
     ended_at: datetime | None = None,
 ) -> CameraEvent | None:
     """Record an event (with its pictures, JPEG bytes by kind) and raise its alert when its kind deserves
-    one. A pushed event whose `uuid` the camera already sent is stored once: None the second time."""
-    latitude, longitude = position if position is not None else (camera.latitude, camera.longitude)
+    one. A pushed event whose `uuid` the camera already sent is stored once: None the second time.
+
+    It happened at `position`, else where the camera is; a drone's event where the drone was when it
+    started (cameras.services.drones.drone_place_at), what that place came from kept in its data."""
+    data = dict(data or {})
+    latitude: float | None
+    longitude: float | None
     with transaction.atomic():
         if uuid and CameraEvent.objects.filter(camera=camera, uuid=uuid).exists():
             return None
+        if position is not None:
+            latitude, longitude = position
+        elif camera.kind == CameraKind.DRONE:
+            place = drone_place_at(camera=camera, at=started_at)
+            latitude, longitude = place.latitude, place.longitude
+            data["drone"] = {
+                "position": place.source,
+                "position_at": place.at.isoformat() if place.at is not None else None,
+                "altitude_m": place.altitude_m,
+            }
+        else:
+            latitude, longitude = camera.latitude, camera.longitude
         event = CameraEvent.objects.create(
             camera=camera,
             kind=kind,
@@ -87,7 +105,7 @@ def event_open(
             received_at=timezone.now(),
             score=score,
             box=box or [],
-            data=data or {},
+            data=data,
             uuid=uuid,
             latitude=latitude,
             longitude=longitude,
@@ -199,7 +217,8 @@ def _raise(*, camera: Camera, event: CameraEvent, rule: AlertRule):
         district=camera.district,
         latitude=event.latitude,
         longitude=event.longitude,
-        address=camera.address,
+        # A drone's registered address is its base, not where it saw this.
+        address="" if camera.kind == CameraKind.DRONE else camera.address,
         dedup_key=alert_key(camera, event.kind, event.zone),
         subject=camera,
         # Counts, the camera, the zone and the pictures that prove it; never who was there.
