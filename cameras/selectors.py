@@ -1,5 +1,6 @@
-"""Every read of cameras a person can trigger, scoped by the actor: the video wall, a camera's events,
-and the cameras beside an alert (those watching its object, those near its place)."""
+"""Every read of cameras a person or a device can trigger, scoped by the actor: the video wall, a camera's
+events, the cameras beside an alert (those watching its object, those near its place), the drone a
+device credential speaks for."""
 
 import math
 
@@ -8,9 +9,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from cameras.models import Camera, CameraEvent
+from cameras.models import Camera, CameraEvent, CameraKind
 from opscenter.geo import great_circle_m
-from opscenter.models import Alert, User
+from opscenter.models import Alert, DeviceCredential, User
 from opscenter.permissions import Capability, has
 from opscenter.selectors import scoped
 
@@ -19,6 +20,15 @@ def cameras_visible(*, user: User) -> QuerySet[Camera]:
     if not has(user, Capability.CAMERA_VIEW):
         return Camera.objects.none()
     return scoped(Camera.objects.select_related("district"), user=user, center="district__center")
+
+
+def drone_of_device(*, credential: DeviceCredential) -> Camera | None:
+    """The drone whose credential this is; None when it is no drone's, or shared by several cameras (a
+    recorder's), which no drone's is."""
+    cameras = list(Camera.objects.select_related("district").filter(credential=credential)[:2])
+    if len(cameras) != 1 or cameras[0].kind != CameraKind.DRONE:
+        return None
+    return cameras[0]
 
 
 def wall_cameras(*, user: User, district: str = "", center: str = "") -> list[Camera]:

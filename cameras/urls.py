@@ -13,4 +13,5 @@ urlpatterns = [
 api_urlpatterns = [
     path("", apis.CameraListApi.as_view(), name="list"),
     path("isapi/<str:token>/", intake.isapi_push, name="isapi-push"),
+    path("drones/track/", apis.DroneTrackApi.as_view(), name="drone-track"),
 ]

@@ -531,8 +531,9 @@ CAMERA_RETENTION_DAYS = env.int("CAMERA_RETENTION_DAYS", default=30)
 CAMERA_DOWN_GRACE_SECONDS = env.int("CAMERA_DOWN_GRACE_SECONDS", default=120)
 # Any alert with a place shows the cameras within this distance of it.
 CAMERA_NEAR_ALERT_METERS = env.float("CAMERA_NEAR_ALERT_METERS", default=300)
-# Drones: a track point timed further ahead of our clock is refused; an event takes the drone's track
-# point nearest its time within this many seconds (between two, interpolated).
+# Drones: most points in one track request; a point timed further ahead of our clock is refused; an event
+# takes the drone's track point nearest its time within this many seconds (between two, interpolated).
+DRONE_TRACK_MAX_POINTS = env.int("DRONE_TRACK_MAX_POINTS", default=500)
 DRONE_FUTURE_TOLERANCE_SECONDS = env.int("DRONE_FUTURE_TOLERANCE_SECONDS", default=300)
 DRONE_POSITION_TOLERANCE_SECONDS = env.float("DRONE_POSITION_TOLERANCE_SECONDS", default=10)
 # A worker holds its cameras by a lease it renews every third of this; a dead worker's cameras are taken
@@ -560,6 +561,8 @@ REQUEST_BODY_LIMITS = {
     "/open311/v2/": env.int("REQUEST_BODY_OPEN311_MAX_BYTES", default=64 * 1024),
     # A smart camera's event with its pictures (a plate crop and a scene of a few hundred KB each).
     "/api/v1/cameras/isapi/": env.int("REQUEST_BODY_ISAPI_MAX_BYTES", default=4 * 1024 * 1024),
+    # DRONE_TRACK_MAX_POINTS points of under 200 bytes each.
+    "/api/v1/cameras/drones/": env.int("REQUEST_BODY_DRONE_TRACK_MAX_BYTES", default=256 * 1024),
     # District boundaries are uploaded as GeoJSON in the admin.
     "/admin/": env.int("REQUEST_BODY_ADMIN_MAX_BYTES", default=20 * 1024 * 1024),
 }

@@ -1,5 +1,5 @@
-"""Every write to the camera registry: add a camera (with the credential of one that pushes), change
-what it watches, rotate its push token."""
+"""Every write to the camera registry: add a camera (with the credential of one that pushes events, and
+of every drone, which sends its track with it), change what it watches, rotate its token."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.urls import reverse
 
-from cameras.models import AnalyticsProfile, Camera, PushProtocol
+from cameras.models import AnalyticsProfile, Camera, CameraKind, PushProtocol
 from opscenter.models import District, User
 from opscenter.services.audit import audit_record
 from opscenter.services.credentials import credential_issue, credential_rotate
@@ -26,6 +26,11 @@ def profile_default() -> AnalyticsProfile:
 def push_path(secret: str) -> str:
     """The path a pushing camera posts to; the secret in it is its credential."""
     return reverse("cameras-api:isapi-push", kwargs={"token": secret})
+
+
+def track_path() -> str:
+    """The path a drone posts its track to, with its secret as `Authorization: Bearer <secret>`."""
+    return reverse("cameras-api:drone-track")
 
 
 @transaction.atomic
@@ -54,8 +59,9 @@ def camera_create(
     watches: models.Model | None = None,
     actor: User | None = None,
 ) -> tuple[Camera, str]:
-    """Register a camera; returns it with the secret of its push URL ("" when it does not push), which is
-    shown this once. Raises ValidationError on a bad field."""
+    """Register a camera; returns it with the secret of its device credential, which is shown this once:
+    the token of its push URL, and a drone's for its track ("" for a camera that neither pushes nor flies).
+    Raises ValidationError on a bad field."""
     camera = Camera(
         name=name,
         kind=kind,
@@ -84,7 +90,7 @@ def camera_create(
     camera.full_clean()
     camera.save()
     secret = ""
-    if push_protocol == PushProtocol.ISAPI:
+    if push_protocol == PushProtocol.ISAPI or kind == CameraKind.DRONE:
         camera.credential, secret = credential_issue(
             kind=CREDENTIAL_KIND, identifier=f"camera-{camera.pk}", actor=actor
         )
@@ -95,7 +101,8 @@ def camera_create(
 
 @transaction.atomic
 def camera_rotate_push_token(*, camera: Camera, actor: User | None = None) -> str:
-    """A new push secret (the old one works for the overlap, so the camera can be reconfigured)."""
+    """A new secret of the camera's credential, its push token or a drone's track token (the old one works
+    for the overlap, so the device can be reconfigured)."""
     if camera.credential is None:
         camera.credential, secret = credential_issue(
             kind=CREDENTIAL_KIND, identifier=f"camera-{camera.pk}", actor=actor

@@ -1,14 +1,21 @@
-"""Drones: flights on record, their tracks, where the drone was at a moment, and its events and their
-alerts placed there."""
+"""Drones: flights on record, the GPS track posted over real HTTP with the drone's token, where the drone
+was at a moment, and its events and their alerts placed there.
 
+Design checked here: a point timed in no flight of the drone (before take-off, after landing) is answered
+as `outside` and not stored; one malformed point refuses the whole batch (400) and nothing is stored."""
+
+import json
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from cameras.models import CameraEvent, EventKind, EventOrigin, Flight, FlightPosition
+from cameras.models import Camera, CameraEvent, EventKind, EventOrigin, Flight, FlightPosition
+from cameras.selectors import cameras_beside_alert
 from cameras.services.drones import (
     FlightMovedOn,
     NotADrone,
@@ -22,13 +29,16 @@ from cameras.services.drones import (
     track_points_store,
 )
 from cameras.services.events import event_open
-from cameras.services.registry import camera_create, push_path
-from opscenter.models import Alert, AuditEntry
+from cameras.services.registry import camera_create, camera_rotate_push_token, push_path
+from opscenter.models import Alert, AuditEntry, DeviceCredential
+from opscenter.services.alerts import alert_raise
+from opscenter.services.credentials import credential_revoke
 from tests.cameras import isapi_fixtures as fx
 from tests.factories import district
 
 pytestmark = pytest.mark.django_db
 
+TRACK = "/api/v1/cameras/drones/track/"
 BASE = (51.2000, 51.3500)  # where the drone is registered (its base)
 
 
@@ -51,6 +61,273 @@ def flying(drone, took_off):
     camera, _secret = drone
     flight = flight_plan(camera=camera, purpose="Search for a missing child", pilot_name="Serikbayev A.")
     return flight_start(flight=flight, at=took_off)
+
+
+def _point(at: datetime, lat: float, lon: float, **extra) -> dict:
+    return {"at": at.isoformat(), "lat": lat, "lon": lon, **extra}
+
+
+def _post(token: str | None, body, **extra):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token is not None else {}
+    headers["HTTP_ACCEPT_LANGUAGE"] = "en"
+    raw = body if isinstance(body, bytes) else json.dumps(body)
+    return Client().post(TRACK, raw, content_type="application/json", **headers, **extra)
+
+
+def _track(took_off: datetime) -> list[dict]:
+    return [
+        _point(took_off + timedelta(seconds=60), 51.2100, 51.3600, alt=120.0, heading=45, speed=36, accuracy=3),
+        _point(took_off + timedelta(seconds=61), 51.2101, 51.3601, alt=121.0),
+        _point(took_off + timedelta(seconds=62), 51.2102, 51.3602),
+    ]
+
+
+# --- the track over HTTP ------------------------------------------------------------------------------------
+
+
+def test_a_valid_batch_is_stored_and_the_drone_is_where_its_newest_point_is(drone, flying, took_off):
+    camera, secret = drone
+    response = _post(secret, {"points": _track(took_off)})
+    assert response.status_code == 200
+    assert response.json() == {"stored": 3, "duplicate": 0, "outside": 0}
+    stored = list(
+        FlightPosition.objects.values_list("flight_id", "at", "latitude", "longitude", "altitude_m", "speed_kmh")
+    )
+    assert stored == [
+        (flying.pk, took_off + timedelta(seconds=60), 51.2100, 51.3600, 120.0, 36.0),
+        (flying.pk, took_off + timedelta(seconds=61), 51.2101, 51.3601, 121.0, None),
+        (flying.pk, took_off + timedelta(seconds=62), 51.2102, 51.3602, None, None),
+    ]
+    first = FlightPosition.objects.get(at=took_off + timedelta(seconds=60))
+    assert (first.heading, first.accuracy_m) == (45.0, 3.0)
+    camera.refresh_from_db()
+    assert (camera.latitude, camera.longitude) == (51.2102, 51.3602)
+    assert camera.last_contact_at is not None
+    assert DeviceCredential.objects.get(pk=camera.credential_id).last_used_at is not None
+
+
+def test_a_batch_sent_again_is_stored_once(drone, flying, took_off):
+    _camera, secret = drone
+    track = _track(took_off)
+    assert _post(secret, {"points": track}).json() == {"stored": 3, "duplicate": 0, "outside": 0}
+    assert _post(secret, {"points": track}).json() == {"stored": 0, "duplicate": 3, "outside": 0}
+    later = _point(took_off + timedelta(seconds=63), 51.2103, 51.3603)
+    assert _post(secret, {"points": [*track[1:], later, later]}).json() == {"stored": 1, "duplicate": 3, "outside": 0}
+    assert FlightPosition.objects.count() == 4
+
+
+def test_a_batch_is_stored_in_a_fixed_number_of_queries(drone, flying, took_off, django_assert_num_queries):
+    _camera, secret = drone
+    _post(secret, {"points": _track(took_off)[:1]})  # the credential's use is then recorded for a minute
+    # 50 points: SQLite takes more in one INSERT than that (its limit of variables), PostgreSQL any number.
+    many = [_point(took_off + timedelta(seconds=100 + n), 51.21 + n / 10000, 51.36) for n in range(50)]
+    # credential, drone, (savepoint), lock, flights, stored already, insert, later flights, newest point,
+    # camera, (release)
+    with django_assert_num_queries(11):
+        assert _post(secret, {"points": many}).json() == {"stored": 50, "duplicate": 0, "outside": 0}
+
+
+def test_the_time_may_be_given_in_local_time_with_its_offset(drone, flying, took_off):
+    _camera, secret = drone
+    at = took_off + timedelta(seconds=90)
+    local = at.astimezone(timezone.get_fixed_timezone(5 * 60)).isoformat()
+    assert _post(secret, {"points": [{"at": local, "lat": 51.21, "lon": 51.36}]}).status_code == 200
+    assert FlightPosition.objects.get().at == at
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"lat": 91}, "lat"),
+        ({"lon": -180.5}, "lon"),
+        ({"lat": "north"}, "lat"),
+        ({"at": "yesterday"}, "at"),
+        ({"at": "2026-03-14T09:26:41"}, "at"),  # no offset: in which zone?
+        ({"speed": -3}, "speed"),
+        ({"heading": 400}, "heading"),
+    ],
+)
+def test_one_bad_point_refuses_the_whole_batch_and_stores_nothing(drone, flying, took_off, bad, field):
+    camera, secret = drone
+    track = _track(took_off)
+    track[1] = {**track[1], **bad}
+    response = _post(secret, {"points": track})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["errors"]["points"]) == ["1"] and list(body["errors"]["points"]["1"]) == [field]
+    assert FlightPosition.objects.count() == 0
+    camera.refresh_from_db()
+    assert (camera.latitude, camera.longitude) == BASE
+
+
+def test_a_point_missing_its_place_is_named(drone, flying, took_off):
+    _camera, secret = drone
+    response = _post(secret, {"points": [{"at": took_off.isoformat(), "lat": 51.2}]})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"points": {"0": {"lon": ["This field is required."]}}}
+
+
+def test_a_point_ahead_of_the_servers_clock_refuses_the_batch(drone, flying, took_off, settings):
+    _camera, secret = drone
+    ahead = timezone.now() + timedelta(seconds=settings.DRONE_FUTURE_TOLERANCE_SECONDS + 60)
+    response = _post(secret, {"points": [*_track(took_off), _point(ahead, 51.21, 51.36)]})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Point 3: its time is ahead of the server's clock.",
+        "code": "track_point_refused",
+    }
+    assert FlightPosition.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'{"points": [{"at": "2026-03-14T09:26:41Z", "lat": NaN, "lon": 51}]}', b"[]", b'{"points": []}'],
+)
+def test_a_malformed_body_is_400_and_stores_nothing(drone, flying, body):
+    _camera, secret = drone
+    assert _post(secret, body).status_code == 400
+    assert FlightPosition.objects.count() == 0
+
+
+def test_more_points_than_allowed_are_refused(drone, flying, took_off, settings):
+    settings.DRONE_TRACK_MAX_POINTS = 2
+    _camera, secret = drone
+    response = _post(secret, {"points": _track(took_off)})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"points": ["At most 2 points in one request."]}
+    assert FlightPosition.objects.count() == 0
+
+
+async def test_a_body_over_the_limit_is_refused_with_413_before_it_is_read(settings):
+    from tests.opscenter.test_body_limit import call
+
+    limit = settings.REQUEST_BODY_LIMITS["/api/v1/cameras/drones/"]
+    status, _headers, _body, read = await call(TRACK, [b" " * (limit + 1)], content_length=limit + 1)
+    assert (status, read) == (413, 0)
+
+
+def test_the_limit_holds_the_most_points_allowed(settings, took_off):
+    points = [
+        _point(
+            took_off + timedelta(seconds=n),
+            51.123456789,
+            51.123456789,
+            alt=123.456,
+            heading=359.9,
+            speed=99.9,
+            accuracy=12.5,
+        )
+        for n in range(settings.DRONE_TRACK_MAX_POINTS)
+    ]
+    assert len(json.dumps({"points": points})) < settings.REQUEST_BODY_LIMITS["/api/v1/cameras/drones/"]
+
+
+def test_no_token_or_an_unknown_one_is_401_and_stores_nothing(drone, flying, took_off):
+    assert _post(None, {"points": _track(took_off)}).status_code == 401
+    response = _post("not-a-token", {"points": _track(took_off)})
+    assert response.status_code == 401
+    assert response.json()["code"] == "bad_credentials"
+    assert FlightPosition.objects.count() == 0
+
+
+def test_a_revoked_token_is_401(drone, flying, took_off):
+    camera, secret = drone
+    credential_revoke(credential=camera.credential)
+    assert _post(secret, {"points": _track(took_off)}).status_code == 401
+    assert FlightPosition.objects.count() == 0
+
+
+def test_a_rotated_token_works_and_the_old_one_for_the_overlap(drone, flying, took_off, settings):
+    camera, old = drone
+    new = camera_rotate_push_token(camera=camera)
+    assert _post(new, {"points": _track(took_off)[:1]}).json()["stored"] == 1
+    assert _post(old, {"points": _track(took_off)[1:2]}).json()["stored"] == 1
+    settings.DEVICE_SECRET_OVERLAP_HOURS = 0
+    newer = camera_rotate_push_token(camera=camera)
+    assert _post(new, {"points": _track(took_off)[2:]}).status_code == 401
+    assert _post(newer, {"points": _track(took_off)[2:]}).json()["stored"] == 1
+
+
+def test_the_token_of_a_camera_that_is_no_drone_is_403(flying, took_off):
+    _camera, secret = camera_create(name="Gate", kind="anpr", district=district("uralsk"), push_protocol="isapi")
+    response = _post(secret, {"points": _track(took_off)})
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_a_drone"
+    assert FlightPosition.objects.count() == 0
+
+
+def test_a_track_from_outside_the_drones_networks_is_403(drone, flying, took_off):
+    camera, secret = drone
+    camera.source_networks = "10.77.0.0/16"
+    camera.save()
+    assert _post(secret, {"points": _track(took_off)}, REMOTE_ADDR="192.0.2.9").status_code == 403
+    assert FlightPosition.objects.count() == 0
+    assert _post(secret, {"points": _track(took_off)}, REMOTE_ADDR="10.77.1.2").status_code == 200
+
+
+def test_points_in_no_flight_are_answered_outside_and_not_stored(drone, took_off):
+    camera, secret = drone
+    flight = flight_plan(camera=camera, purpose="Patrol of the embankment", pilot_name="Nurlanov B.")
+    before = _point(took_off - timedelta(seconds=5), 51.21, 51.36)
+    assert _post(secret, {"points": [before]}).json() == {"stored": 0, "duplicate": 0, "outside": 1}
+    flight_start(flight=flight, at=took_off)
+    flight_end(flight=flight, at=took_off + timedelta(minutes=5))
+    during = _point(took_off + timedelta(minutes=2), 51.22, 51.37)  # buffered, uploaded after landing
+    after = _point(took_off + timedelta(minutes=6), 51.23, 51.38)
+    assert _post(secret, {"points": [before, during, after]}).json() == {"stored": 1, "duplicate": 0, "outside": 2}
+    assert list(FlightPosition.objects.values_list("flight_id", "latitude")) == [(flight.pk, 51.22)]
+    camera.refresh_from_db()
+    assert (camera.latitude, camera.longitude) == (51.22, 51.37)
+
+
+def test_cameras_add_prints_the_drones_track_url_and_token_once():
+    out = StringIO()
+    call_command("cameras_add", "--name", "Drone 7", "--kind", "drone", "--district", "uralsk", stdout=out)
+    printed = json.loads(out.getvalue())
+    assert printed["track_url"] == "http://127.0.0.1:8000" + TRACK
+    assert "push_url" not in printed and printed["push"] == ""
+    camera = Camera.objects.get(pk=printed["id"])
+    flight_start(flight=flight_plan(camera=camera, purpose="Test", pilot_name="X"), at=timezone.now())
+    response = _post(printed["track_token"], {"points": [_point(timezone.now(), 51.2, 51.3)]})
+    assert response.json() == {"stored": 1, "duplicate": 0, "outside": 0}
+
+
+# --- the camera's place follows the track -------------------------------------------------------------------
+
+
+def test_a_late_upload_of_older_points_does_not_move_the_drone_back(drone, flying, took_off):
+    camera, secret = drone
+    _post(secret, {"points": _track(took_off)[2:]})
+    _post(secret, {"points": _track(took_off)[:2]})
+    camera.refresh_from_db()
+    assert (camera.latitude, camera.longitude) == (51.2102, 51.3602)
+
+
+def test_an_old_flights_upload_does_not_move_a_drone_that_flew_since(drone, took_off):
+    camera, secret = drone
+    first = flight_start(flight=flight_plan(camera=camera, purpose="A", pilot_name="X"), at=took_off)
+    flight_end(flight=first, at=took_off + timedelta(minutes=2))
+    second = flight_start(
+        flight=flight_plan(camera=camera, purpose="B", pilot_name="X"), at=took_off + timedelta(minutes=3)
+    )
+    _post(secret, {"points": [_point(took_off + timedelta(minutes=4), 51.30, 51.40)]})
+    assert _post(secret, {"points": [_point(took_off + timedelta(minutes=1), 51.25, 51.45)]}).json()["stored"] == 1
+    camera.refresh_from_db()
+    assert (camera.latitude, camera.longitude) == (51.30, 51.40)
+    assert FlightPosition.objects.get(latitude=51.25).flight == first
+    assert FlightPosition.objects.get(latitude=51.30).flight == second
+
+
+def test_the_cameras_beside_an_alert_follow_the_drone(operator_uralsk, drone, flying, took_off):
+    camera, secret = drone
+    near_track = alert_raise(
+        source="test", kind="x", severity=2, title="x", district=district("uralsk"), latitude=51.2500, longitude=51.4000
+    )
+    assert cameras_beside_alert(user=operator_uralsk, alert=near_track) == []
+    _post(secret, {"points": [_point(took_off + timedelta(seconds=30), 51.2501, 51.4000)]})
+    beside = cameras_beside_alert(user=operator_uralsk, alert=near_track)
+    assert [(shown.pk, round(metres)) for shown, metres, _watches in beside] == [(camera.pk, 11)]
 
 
 # --- where the drone was at a moment ------------------------------------------------------------------------

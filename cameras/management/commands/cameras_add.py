@@ -1,5 +1,5 @@
-"""Register a camera; prints it as JSON (with the push URL and its secret token once, for a camera that
-pushes its own events)."""
+"""Register a camera; prints it as JSON (with its secret token once: in the push URL of a camera that
+pushes its own events, and with the track URL of a drone)."""
 
 import json
 import os
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cameras.models import AnalyticsProfile, CameraKind, PushProtocol
-from cameras.services.registry import camera_create, push_path
+from cameras.services.registry import camera_create, push_path, track_path
 from opscenter.models import District
 
 
@@ -46,7 +46,9 @@ class Command(BaseCommand):
             help="Its ONVIF password (default: $ONVIF_PASSWORD, which keeps it off the command line)",
         )
         parser.add_argument(
-            "--base-url", default=settings.PUBLIC_BASE_URL, help="How cameras reach this server, for the push URL"
+            "--base-url",
+            default=settings.PUBLIC_BASE_URL,
+            help="How cameras reach this server, for the push and track URLs",
         )
 
     def handle(self, *args, **options) -> None:
@@ -102,7 +104,12 @@ class Command(BaseCommand):
         }
         if camera.push_protocol == PushProtocol.ONVIF:
             output["onvif"] = f"{camera.onvif_host}:{camera.onvif_port}"
-        if secret:
-            output["push_url"] = options["base_url"].rstrip("/") + push_path(secret)
+        base_url = options["base_url"].rstrip("/")
+        if secret and camera.push_protocol == PushProtocol.ISAPI:
+            output["push_url"] = base_url + push_path(secret)
             output["push_token"] = secret
+        if secret and camera.kind == CameraKind.DRONE:
+            # The same credential: posted as `Authorization: Bearer <track_token>`.
+            output["track_url"] = base_url + track_path()
+            output["track_token"] = secret
         self.stdout.write(json.dumps(output, ensure_ascii=False))
