@@ -1,13 +1,19 @@
 """Admin for cameras and their profiles (edits audited with the changed fields; stream addresses and the
-ONVIF password, which may hold credentials, named only); events and pictures are read-only records."""
+ONVIF password, which may hold credentials, named only) and drone flights (planned, taken off and landed
+through their services, audited); events, pictures and track points are read-only records."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cameras.models import AnalyticsProfile, Camera, CameraEvent, EventPicture
-from cameras.services.registry import camera_rotate_push_token, push_path
+from cameras.models import AnalyticsProfile, Camera, CameraEvent, CameraKind, EventPicture, Flight, FlightPosition
+from cameras.services.drones import flight_end, flight_plan, flight_start
+from cameras.services.registry import camera_rotate_push_token, push_path, track_path
 from opscenter.admin import AuditedAdmin, MapFieldsMixin, ReadOnlyAdmin
+from opscenter.errors import DomainError
 
 
 @admin.register(AnalyticsProfile)
@@ -116,16 +122,24 @@ class CameraAdmin(MapFieldsMixin, AuditedAdmin):
     ]
     actions = ["rotate_push_token"]
 
-    @admin.action(description=_("Issue or rotate the push token (the new URL is shown once)"))
+    @admin.action(description=_("Issue or rotate the token (a push URL, a drone's track token; shown once)"))
     def rotate_push_token(self, request, queryset) -> None:
         for camera in queryset:
             secret = camera_rotate_push_token(camera=camera, actor=request.user)
-            self.message_user(
-                request,
-                _("Push URL of %(camera)s, shown once: %(url)s")
-                % {"camera": camera, "url": request.build_absolute_uri(push_path(secret))},
-                messages.WARNING,
-            )
+            if camera.kind == CameraKind.DRONE:
+                self.message_user(
+                    request,
+                    _("Track token of %(camera)s, shown once: %(token)s (POST to %(url)s as Authorization: Bearer)")
+                    % {"camera": camera, "token": secret, "url": request.build_absolute_uri(track_path())},
+                    messages.WARNING,
+                )
+            if camera.kind != CameraKind.DRONE or camera.push_protocol:
+                self.message_user(
+                    request,
+                    _("Push URL of %(camera)s, shown once: %(url)s")
+                    % {"camera": camera, "url": request.build_absolute_uri(push_path(secret))},
+                    messages.WARNING,
+                )
 
 
 class EventPictureInline(admin.TabularInline):
@@ -146,3 +160,123 @@ class CameraEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "started_at"
     list_select_related = ["camera", "alert"]
     inlines = [EventPictureInline]
+
+
+@admin.register(Flight)
+class FlightAdmin(AuditedAdmin):
+    """A flight is put on record here (flight_plan: the district and center are the drone's) and takes
+    off and lands by the actions (flight_start, flight_end); its track is counted, and listed read-only."""
+
+    list_display = [
+        "created_at",
+        "camera",
+        "purpose",
+        "pilot_column",
+        "planned_start",
+        "started_at",
+        "ended_at",
+        "track_points",
+    ]
+    list_filter = ["district", "center"]
+    search_fields = ["camera__name", "purpose", "pilot_name", "pilot__username", "pilot__last_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["camera", "pilot"]
+    autocomplete_fields = ["pilot"]
+    fields = [
+        "camera",
+        "pilot",
+        "pilot_name",
+        "purpose",
+        "planned_start",
+        "planned_end",
+        "notes",
+        "district",
+        "center",
+        "started_at",
+        "ended_at",
+        "created_by",
+        "created_at",
+        "track_points",
+    ]
+    readonly_fields = ["district", "center", "started_at", "ended_at", "created_by", "created_at", "track_points"]
+    actions = ["take_off_now", "land_now"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(track_point_count=Count("positions"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its track belongs to this drone: a flight on record does not move to another.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return ["camera", *readonly] if obj is not None else readonly
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A flight that took off is the record of where the drone was and why: kept.
+        if obj is not None and obj.started_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        flight = flight_plan(
+            camera=obj.camera,
+            purpose=obj.purpose,
+            pilot=obj.pilot,
+            pilot_name=obj.pilot_name,
+            planned_start=obj.planned_start,
+            planned_end=obj.planned_end,
+            notes=obj.notes,
+            actor=request.user,
+        )
+        obj.pk, obj.district_id, obj.center_id = flight.pk, flight.district_id, flight.center_id
+        obj.created_at, obj.created_by_id = flight.created_at, flight.created_by_id
+
+    @admin.display(description=_("pilot"))
+    def pilot_column(self, flight: Flight) -> str:
+        return flight.pilot_display
+
+    @admin.display(description=_("track points"))
+    def track_points(self, flight: Flight) -> str:
+        count = getattr(flight, "track_point_count", None)
+        if count is None:
+            count = flight.positions.count() if flight.pk else 0
+        if not count:
+            return "0"
+        url = reverse("admin:cameras_flightposition_changelist") + f"?flight__id__exact={flight.pk}"
+        return format_html('<a href="{}">{}</a>', url, count)
+
+    @admin.action(description=_("Took off now"))
+    def take_off_now(self, request, queryset) -> None:
+        for flight in queryset:
+            try:
+                flight_start(flight=flight, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{flight}: {error.detail}", messages.ERROR)
+
+    @admin.action(description=_("Landed now"))
+    def land_now(self, request, queryset) -> None:
+        for flight in queryset:
+            try:
+                flight_end(flight=flight, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{flight}: {error.detail}", messages.ERROR)
+
+
+@admin.register(FlightPosition)
+class FlightPositionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "at",
+        "flight",
+        "latitude",
+        "longitude",
+        "altitude_m",
+        "heading",
+        "speed_kmh",
+        "accuracy_m",
+        "received_at",
+    ]
+    list_filter = ["flight__camera"]
+    search_fields = ["flight__camera__name", "flight__purpose"]
+    date_hierarchy = "at"
+    list_select_related = ["flight"]

@@ -528,3 +528,53 @@ def test_the_service_refuses_a_bad_point_itself(drone, flying):
     with pytest.raises(TrackPointRefused, match="Point 0: the latitude or the longitude"):
         track_points_store(camera=camera, points=[TrackPoint(at=timezone.now(), latitude=95, longitude=51)])
     assert FlightPosition.objects.count() == 0
+
+
+# --- the admin ----------------------------------------------------------------------------------------------
+
+
+def test_the_admin_plans_a_flight_takes_it_off_and_lands_it_all_audited(admin_client, drone, took_off):
+    camera, secret = drone
+    response = admin_client.post(
+        "/admin/cameras/flight/add/",
+        {"camera": camera.pk, "pilot_name": "Serikbayev A.", "purpose": "Flood watch", "notes": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    flight = Flight.objects.get()
+    assert (flight.district.code, flight.center.code, flight.created_by is not None) == ("uralsk", "uralsk", True)
+    assert AuditEntry.objects.filter(action="flight.plan", object_id=str(flight.pk)).count() == 1
+    admin_client.post("/admin/cameras/flight/", {"action": "take_off_now", "_selected_action": [flight.pk]})
+    flight.refresh_from_db()
+    assert flight.started_at is not None and flight.ended_at is None
+    _post(secret, {"points": [_point(flight.started_at, 51.21, 51.36)]})
+    page = admin_client.get(f"/admin/cameras/flight/{flight.pk}/change/").content.decode()
+    assert f"/admin/cameras/flightposition/?flight__id__exact={flight.pk}" in page
+    positions = admin_client.get(f"/admin/cameras/flightposition/?flight__id__exact={flight.pk}")
+    assert positions.status_code == 200 and positions.context["cl"].result_count == 1
+    admin_client.post("/admin/cameras/flight/", {"action": "land_now", "_selected_action": [flight.pk]})
+    flight.refresh_from_db()
+    assert flight.ended_at is not None
+    assert AuditEntry.objects.filter(action__in=["flight.start", "flight.end"], object_id=str(flight.pk)).count() == 2
+    # A flight flown is the record of where the drone was: the admin does not delete it.
+    assert admin_client.post(f"/admin/cameras/flight/{flight.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_the_admin_refuses_a_flight_without_a_pilot_or_of_a_camera_that_is_no_drone(admin_client, drone, camera):
+    drone_camera, _secret = drone
+    no_pilot = admin_client.post("/admin/cameras/flight/add/", {"camera": drone_camera.pk, "purpose": "x"})
+    fixed = admin_client.post("/admin/cameras/flight/add/", {"camera": camera.pk, "purpose": "x", "pilot_name": "X"})
+    assert no_pilot.status_code == fixed.status_code == 200  # the form again, with its errors
+    assert Flight.objects.count() == 0
+
+
+def test_the_admin_shows_a_drones_new_track_token_once(admin_client, drone, flying, took_off):
+    camera, old = drone
+    response = admin_client.post(
+        "/admin/cameras/camera/", {"action": "rotate_push_token", "_selected_action": [camera.pk]}, follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    # The admin speaks Russian unless asked otherwise.
+    assert len(shown) == 1 and shown[0].startswith("Токен трека дрона Drone 1, показывается один раз: ")
+    new = shown[0].removeprefix("Токен трека дрона Drone 1, показывается один раз: ").split(" ")[0]
+    assert new != old
+    assert _post(new, {"points": _track(took_off)}).status_code == 200
