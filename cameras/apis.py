@@ -22,6 +22,7 @@ from cameras.services.registry import CREDENTIAL_KIND
 from opscenter.authentication import DeviceSecretAuthentication, DeviceUseRecording
 from opscenter.middleware import client_address
 from opscenter.networks import address_allowed
+from opscenter.parsers import JSONParser
 from opscenter.permissions import Capability, capability_permission
 from opscenter.requests import request_device, request_user
 from opscenter.throttling import DeviceRateThrottle
@@ -122,10 +123,14 @@ class DroneTrackApi(DeviceUseRecording, APIView):
     authentication_classes = [DroneAuthentication]
     permission_classes = [IsAuthenticated]
     throttle_classes = [DeviceRateThrottle]
+    parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
         # Errors name the point by its index: {"points": {"3": {"lat": [...]}}}.
         points = serializers.ListField(child=TrackPointSerializer(), allow_empty=False)
+
+        class Meta:
+            ref_name = "DroneTrackInput"
 
         def validate_points(self, points: list) -> list:
             limit = settings.DRONE_TRACK_MAX_POINTS
@@ -137,6 +142,9 @@ class DroneTrackApi(DeviceUseRecording, APIView):
         stored = serializers.IntegerField()
         duplicate = serializers.IntegerField()
         outside = serializers.IntegerField(help_text="Timed in no flight of the drone: not stored.")
+
+        class Meta:
+            ref_name = "DroneTrackStored"
 
     @extend_schema(
         request=InputSerializer,

@@ -190,6 +190,13 @@ def test_a_malformed_body_is_400_and_stores_nothing(drone, flying, body):
     assert FlightPosition.objects.count() == 0
 
 
+def test_only_json_is_read(drone, flying):
+    _camera, secret = drone
+    form = Client().post(TRACK, {"points": "x"}, HTTP_AUTHORIZATION=f"Bearer {secret}")  # multipart
+    assert form.status_code == 415
+    assert FlightPosition.objects.count() == 0
+
+
 def test_more_points_than_allowed_are_refused(drone, flying, took_off, settings):
     settings.DRONE_TRACK_MAX_POINTS = 2
     _camera, secret = drone
