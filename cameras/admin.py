@@ -9,7 +9,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cameras.models import AnalyticsProfile, Camera, CameraEvent, CameraKind, EventPicture, Flight, FlightPosition
+from cameras.models import (
+    AnalyticsProfile,
+    Camera,
+    CameraEvent,
+    CameraKind,
+    EventPicture,
+    Flight,
+    FlightPosition,
+    VideoWorkerPresence,
+)
 from cameras.services.drones import flight_end, flight_plan, flight_start
 from cameras.services.registry import camera_rotate_push_token, push_path, track_path
 from opscenter.admin import AuditedAdmin, MapFieldsMixin, ReadOnlyAdmin
@@ -280,3 +289,13 @@ class FlightPositionAdmin(ReadOnlyAdmin):
     search_fields = ["flight__camera__name", "flight__purpose"]
     date_hierarchy = "at"
     list_select_related = ["flight"]
+
+
+@admin.register(VideoWorkerPresence)
+class VideoWorkerPresenceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "seen_at", "capacity", "cameras"]
+    ordering = ["name"]
+
+    @admin.display(description=_("cameras"))
+    def cameras(self, obj: VideoWorkerPresence) -> int:
+        return Camera.objects.filter(lease_owner=obj.name).count()

@@ -1,8 +1,10 @@
-"""The cameras: registry and profiles, the events they and their workers report, drone flights."""
+"""The cameras: registry and profiles, the events they and their workers report, drone flights, the
+workers alive."""
 
 from cameras.models.cameras import AnalyticsProfile, Camera, CameraKind, PushProtocol
 from cameras.models.drones import Flight, FlightPosition
 from cameras.models.events import CameraEvent, EventKind, EventOrigin, EventPicture, PictureKind
+from cameras.models.workers import VideoWorkerPresence
 
 __all__ = [
     "AnalyticsProfile",
@@ -16,4 +18,5 @@ __all__ = [
     "FlightPosition",
     "PictureKind",
     "PushProtocol",
+    "VideoWorkerPresence",
 ]

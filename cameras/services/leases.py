@@ -2,15 +2,21 @@
 many hosts. A worker claims free cameras with `SELECT ... FOR UPDATE SKIP LOCKED` (two workers never
 claim the same one, and neither waits for the other), renews its leases by heartbeat, and a camera
 whose lease ran out (its worker died) is free for the next claim. A camera is a worker's to analyse
-when it has a detect stream, or ONVIF events to pull, or both (one lease for both)."""
+when it has a detect stream, or ONVIF events to pull, or both (one lease for both).
 
+The workers share the cameras evenly: each heartbeat says the worker is alive (`worker_present`), and a
+worker holds no more than its fair share, the workable cameras divided by the workers alive (within its
+capacity), letting the surplus go for the others to claim. A worker that starts beside busy ones gets
+its share within a heartbeat or two; one that dies leaves its share to the others after the lease time."""
+
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from cameras.models import Camera, PushProtocol
+from cameras.models import Camera, PushProtocol, VideoWorkerPresence
 
 # What a worker can do with a camera: read its detect stream, pull its ONVIF events.
 WORKABLE = ~Q(detect_stream="") | (Q(push_protocol=PushProtocol.ONVIF) & ~Q(onvif_host=""))
@@ -48,3 +54,18 @@ def leases_renew(*, owner: str, camera_pks: list[int], now: datetime) -> set[int
 def leases_release(*, owner: str, camera_pks: list[int]) -> None:
     """Let cameras go at once (an orderly stop), so that another worker need not wait for the lease."""
     Camera.objects.filter(pk__in=camera_pks, lease_owner=owner).update(lease_owner="", lease_until=None)
+
+
+def worker_present(*, owner: str, capacity: int, now: datetime) -> int:
+    """Record that `owner` is alive; answers its fair share of the workable cameras now."""
+    VideoWorkerPresence.objects.update_or_create(name=owner, defaults={"seen_at": now, "capacity": capacity})
+    alive = VideoWorkerPresence.objects.filter(
+        seen_at__gte=now - timedelta(seconds=settings.VIDEO_LEASE_SECONDS)
+    ).count()
+    workable = Camera.objects.filter(WORKABLE, enabled=True).count()
+    return min(capacity, math.ceil(workable / max(1, alive)))
+
+
+def worker_gone(*, owner: str) -> None:
+    """An orderly stop: the others need not wait for the lease time to count one worker fewer."""
+    VideoWorkerPresence.objects.filter(name=owner).delete()

@@ -2,7 +2,8 @@
 end, unless a case number links them to a case; then the purge deletes them, their picture files with
 them, and redacts the alerts they raised (the pictures in their payload lead nowhere any more; the
 alert's lifecycle stays). A latest frame older than the retention goes too (a camera long dead keeps no
-picture of the street). Open events stay until they end."""
+picture of the street), and so do the track points of a drone's flights that landed longer ago (the
+flight itself, who flew it and why, stays on record). Open events and flights stay until they end."""
 
 import functools
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from cameras.models import Camera, CameraEvent, EventPicture
+from cameras.models import Camera, CameraEvent, EventPicture, FlightPosition
 from opscenter.services.audit import audit_record
 from opscenter.services.retention import alerts_redact
 
@@ -37,12 +38,19 @@ def events_purge(*, now: datetime | None = None) -> int:
                 pictures += len(files)
                 transaction.on_commit(functools.partial(_delete_files, files))
     frames = _latest_frames_purge(now)
-    if deleted or frames:
+    points = _track_points_purge(now)
+    if deleted or frames or points:
         audit_record(
             actor=None,
             actor_label="retention",
             action="cameras.events.purge",
-            data={"events": deleted, "pictures": pictures, "latest_frames": frames, "alerts_redacted": redacted},
+            data={
+                "events": deleted,
+                "pictures": pictures,
+                "latest_frames": frames,
+                "alerts_redacted": redacted,
+                "track_points": points,
+            },
         )
     return deleted
 
@@ -58,6 +66,17 @@ def _latest_frames_purge(now: datetime) -> int:
             ):
                 _delete_files([name])
                 purged += 1
+    return purged
+
+
+def _track_points_purge(now: datetime) -> int:
+    purged = 0
+    for days in Camera.objects.values_list("retention_days", flat=True).distinct().order_by():
+        landed = FlightPosition.objects.filter(
+            flight__camera__retention_days=days, flight__ended_at__lt=now - timedelta(days=days)
+        )
+        while pks := list(landed.values_list("pk", flat=True)[: BATCH * 10]):
+            purged += FlightPosition.objects.filter(pk__in=pks).delete()[0]
     return purged
 
 

@@ -28,7 +28,7 @@ from cameras.services.health import (
     camera_stream_lost,
     worker_events_interrupted,
 )
-from cameras.services.leases import leases_claim, leases_release, leases_renew
+from cameras.services.leases import leases_claim, leases_release, leases_renew, worker_gone, worker_present
 from cameras.video.analyser import AnalyserSettings, CameraAnalyser, Finding
 from cameras.video.crowd import Perspective
 from cameras.video.daynight import is_dark, is_grey
@@ -213,8 +213,8 @@ def camera_loops(camera: Camera) -> dict[str, type[Loop]]:
 
 
 class VideoWorker:
-    """Claims up to `capacity` cameras, renews their leases every third of the lease time, starts and
-    stops their loops as leases are won and lost."""
+    """Claims its fair share of the cameras (at most `capacity`), renews their leases every third of the
+    lease time, starts and stops their loops as leases are won, lost and handed to other workers."""
 
     def __init__(self, *, name: str | None = None, capacity: int = 50):
         self.name = name or worker_name()
@@ -241,15 +241,23 @@ class VideoWorker:
                     failed.append(loops.pop(name).camera)
             if not loops:
                 del self.loops[pk]
+        share = worker_present(owner=self.name, capacity=self.capacity, now=now)
         held = leases_renew(owner=self.name, camera_pks=list(self.loops), now=now)
         for pk in set(self.loops) - held:
             logger.info("camera %s: lease lost, letting it go", pk)
             for loop in self.loops.pop(pk).values():
                 loop.stop.set()
+        surplus = sorted(self.loops)[share:]
+        if surplus:  # more than its share: the newest cameras go to the other workers
+            logger.info("cameras %s: more than this worker's share (%s), letting them go", surplus, share)
+            for pk in surplus:
+                for loop in self.loops.pop(pk).values():
+                    loop.stop.set()
+            leases_release(owner=self.name, camera_pks=surplus)
         for camera in failed:
             if camera.pk in self.loops:
                 self._start(camera)
-        for camera in leases_claim(owner=self.name, limit=self.capacity - len(self.loops), now=now):
+        for camera in leases_claim(owner=self.name, limit=share - len(self.loops), now=now):
             self._start(camera)
 
     def _start(self, camera: Camera) -> None:
@@ -271,4 +279,5 @@ class VideoWorker:
             loop.join(timeout=10)
         close_old_connections()
         leases_release(owner=self.name, camera_pks=list(self.loops))
+        worker_gone(owner=self.name)
         self.loops.clear()

@@ -1,6 +1,6 @@
 """Retention of camera events: past the camera's retention an ended event goes with its picture files
 and its alert is redacted; one linked to a case, one still open or one younger stays; a stale latest
-frame goes too; a second run finds nothing."""
+frame goes too, and a landed flight's track; a second run finds nothing."""
 
 from datetime import timedelta
 
@@ -8,11 +8,14 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from cameras.models import Camera, CameraEvent, EventOrigin, EventPicture
+from cameras.models import Camera, CameraEvent, EventOrigin, EventPicture, Flight, FlightPosition
+from cameras.services.drones import TrackPoint, flight_end, flight_plan, flight_start, track_points_store
 from cameras.services.events import event_close, event_open
 from cameras.services.health import camera_latest_frame_store
+from cameras.services.registry import camera_create
 from cameras.services.retention import events_purge
 from opscenter.models import Alert, AuditEntry
+from tests.factories import district
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +55,7 @@ def test_an_expired_event_goes_with_its_pictures_and_its_alert_is_redacted(camer
     alert = Alert.objects.get(pk=event.alert_id)
     assert alert.payload == {} and alert.redacted_at is not None
     entry = AuditEntry.objects.get(action="cameras.events.purge")
-    assert entry.data == {"events": 1, "pictures": 3, "latest_frames": 0, "alerts_redacted": 1}
+    assert entry.data == {"events": 1, "pictures": 3, "latest_frames": 0, "alerts_redacted": 1, "track_points": 0}
     assert events_purge() == 0  # nothing left to do
 
 
@@ -96,3 +99,23 @@ def test_a_stale_latest_frame_goes_and_a_fresh_one_stays(camera):
     events_purge()
     camera.refresh_from_db()
     assert camera.latest_frame and default_storage.exists(camera.latest_frame.name)
+
+
+def test_a_landed_flights_track_goes_after_the_retention_and_the_flight_stays():
+    drone, _secret = camera_create(name="Drone 2", kind="drone", district=district("uralsk"))
+    flights = []
+    for days_ago in (40, 10):
+        took_off = timezone.now().replace(microsecond=0) - timedelta(days=days_ago)
+        flight = flight_start(flight=flight_plan(camera=drone, purpose="Patrol", pilot_name="Pilot"), at=took_off)
+        track_points_store(
+            camera=drone,
+            points=[TrackPoint(at=took_off + timedelta(seconds=s), latitude=51.2, longitude=51.35) for s in (5, 6)],
+        )
+        flights.append(flight_end(flight=flight, at=took_off + timedelta(minutes=30)))
+    old, recent = flights
+    assert FlightPosition.objects.count() == 4
+    events_purge()
+    assert not FlightPosition.objects.filter(flight=old).exists()
+    assert FlightPosition.objects.filter(flight=recent).count() == 2
+    assert Flight.objects.count() == 2  # who flew, when and why stays on record
+    assert AuditEntry.objects.get(action="cameras.events.purge").data["track_points"] == 2
