@@ -51,6 +51,10 @@ ALERT_RULES: dict[str, AlertRule] = {
 FRAMES_BACK = gettext_noop("Frames are coming again.")
 
 
+# How the proof reads: the best snapshot first, then what was there before and what is there after.
+PICTURE_ORDER = {"best": 0, "before": 1, "after": 2, "plate": 3, "vehicle": 4, "detection": 5, "other": 6}
+
+
 def alert_key(camera: Camera, kind: str, zone: str = "") -> str:
     return f"{SOURCE}:{camera.pk}:{kind}:{zone}"[:200]
 
@@ -197,10 +201,8 @@ def picture_attach(*, event: CameraEvent, kind: str, jpeg: bytes, taken_at: date
 
 def _pictures(event: CameraEvent) -> list[dict[str, str]]:
     """The proof, for the alert's payload: each picture's kind and its address (served in scope only)."""
-    return [
-        {"kind": picture.kind, "url": reverse("cameras:event-picture", args=[picture.pk])}
-        for picture in event.pictures.all()
-    ]
+    ordered = sorted(event.pictures.all(), key=lambda picture: (PICTURE_ORDER.get(picture.kind, 9), picture.pk))
+    return [{"kind": picture.kind, "url": reverse("cameras:event-picture", args=[picture.pk])} for picture in ordered]
 
 
 def _title(camera: Camera, event: CameraEvent, rule: AlertRule) -> Phrase:

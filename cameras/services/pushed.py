@@ -16,7 +16,7 @@ from cameras.isapi import IsapiEvent
 from cameras.models import Camera, CameraEvent, EventKind, EventOrigin, PictureKind
 from cameras.onvif import OnvifNotification
 from cameras.services.events import event_close, event_open, picture_attach
-from cameras.services.health import camera_pushed
+from cameras.services.health import camera_latest_frame_store, camera_pushed
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,10 @@ def _store(camera: Camera, event: IsapiEvent, received_at: datetime) -> bool:
             if stored is not None:
                 for jpeg in extra:
                     picture_attach(event=stored, kind=PictureKind.OTHER, jpeg=jpeg, taken_at=taken)
+                scene = pictures.get(PictureKind.VEHICLE)
+                if scene is not None and not camera.detect_stream:
+                    # A camera we do not stream: the wall's tile is the scene it last pushed.
+                    camera_latest_frame_store(camera=camera, jpeg=scene[0], at=taken)
     except IntegrityError:  # the same UUID stored by a concurrent re-upload
         return False
     return stored is not None

@@ -120,7 +120,7 @@ def test_a_left_object_alert_shows_its_before_and_best_pictures_and_the_after_jo
 
     pictures = page.locator("#detail #evidence li")
     expect(pictures).to_have_count(2)
-    expect(pictures.nth(0)).to_have_attribute("data-kind", "before")
+    expect(pictures.nth(0)).to_have_attribute("data-kind", "best")
     page.wait_for_function("[...document.querySelectorAll('#evidence img')].every(i => i.naturalWidth === 320)")
     expect(page.locator("#detail #beside .beside-tile")).to_have_count(1)  # the camera itself
 

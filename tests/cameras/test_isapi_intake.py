@@ -46,6 +46,7 @@ def test_an_anpr_multipart_push_is_stored_with_its_pictures_and_answered_200(pus
     assert Alert.objects.count() == 0  # a plate read is matched by the recognition issue, not alerted here
     camera.refresh_from_db()
     assert camera.last_contact_at is not None
+    assert camera.latest_frame.read() == fx.DETECTION_JPEG  # the wall shows the scene it pushed
 
 
 def test_a_reupload_with_the_same_uuid_is_stored_once(pushing):
