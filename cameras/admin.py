@@ -17,6 +17,8 @@ from cameras.models import (
     EventPicture,
     Flight,
     FlightPosition,
+    PlateRead,
+    UnreadPlate,
     VideoWorkerPresence,
 )
 from cameras.services.drones import flight_end, flight_plan, flight_start
@@ -299,3 +301,23 @@ class VideoWorkerPresenceAdmin(ReadOnlyAdmin):
     @admin.display(description=_("cameras"))
     def cameras(self, obj: VideoWorkerPresence) -> int:
         return Camera.objects.filter(lease_owner=obj.name).count()
+
+
+@admin.register(PlateRead)
+class PlateReadAdmin(ReadOnlyAdmin):
+    """Reads are searched with a reason on the plate search page; the admin lists them by camera and time
+    only, without the plate, so that browsing it is no search."""
+
+    list_display = ["read_at", "camera", "source", "country", "confidence", "matched"]
+    list_filter = ["source", "country", "matched"]
+    list_select_related = ["camera"]
+    fields = ["camera", "source", "read_at", "received_at", "country", "confidence", "matched", "case_number"]
+
+
+@admin.register(UnreadPlate)
+class UnreadPlateAdmin(ReadOnlyAdmin):
+    """The tuning gallery: what could not be read, or only unsurely, for tuning the reading."""
+
+    list_display = ["seen_at", "camera", "best_text", "confidence", "reason"]
+    list_filter = ["reason", "camera"]
+    fields = ["camera", "seen_at", "best_text", "confidence", "raw_texts", "reason", "crop"]

@@ -58,6 +58,7 @@ class IsapiPlate:
     direction: str  # "forward", "reverse" or ""
     vehicle_type: str
     vehicle_color: str
+    char_confidences: tuple[int, ...] = ()  # plateCharBelieve, 0..100 per character, when sent
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,16 @@ def _plate(anpr: Any) -> IsapiPlate | None:
         direction=direction if direction in ("forward", "reverse") else "",
         vehicle_type=_text(block.get("vehicleType")),
         vehicle_color=_text(_first(block.get("vehicleInfo")).get("color")),
+        char_confidences=_beliefs(_text(block.get("plateCharBelieve"))),
     )
+
+
+def _beliefs(value: str) -> tuple[int, ...]:
+    """plateCharBelieve ("99,99,98"), each 0..100; nothing when any is not."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and int(part) <= 100 for part in parts):
+        return ()
+    return tuple(int(part) for part in parts)
 
 
 def _regions(value: Any) -> list[tuple[tuple[float, float], ...]]:

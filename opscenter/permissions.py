@@ -35,6 +35,7 @@ class Capability(StrEnum):
     UNIT_DISPATCH = "unit.dispatch"  # send units of their scope to an alert, clear them, put them on/off duty
     CAMERA_VIEW = "camera.view"  # the video wall, cameras' frames and events, the cameras beside an alert
     UNIT_CREW = "unit.crew"  # work a unit's assignments from its tablet, when in its crew (is_crew)
+    PLATE_SEARCH = "plate.search"  # search the plate reads of their scope, with a reason (audited)
 
 
 _ALL = frozenset(Capability)
@@ -69,6 +70,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.SHIFT_LOG_KEEP,
             Capability.UNIT_DISPATCH,
             Capability.CAMERA_VIEW,
+            Capability.PLATE_SEARCH,
         }
     ),
     Role.DISTRICT_OFFICER: frozenset(
@@ -89,6 +91,7 @@ GRANTS: dict[str, frozenset[Capability]] = {
             Capability.PERSON_CARD_OPEN,
             Capability.COVERT_VIEW,
             Capability.CAMERA_VIEW,
+            Capability.PLATE_SEARCH,
         }
     ),
     # A patrol officer has no scope: only their units' assignments, from the tablet (opscenter.selectors).

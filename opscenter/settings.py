@@ -527,6 +527,13 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # Events, their pictures and the latest frames are purged this many days after they end (per camera, this
 # default), unless linked to a case.
 CAMERA_RETENTION_DAYS = env.int("CAMERA_RETENTION_DAYS", default=30)
+# Plate reads that matched no hotlist are purged this many days after they were read, unless linked to a case.
+PLATE_READ_RETENTION_DAYS = env.int("PLATE_READ_RETENTION_DAYS", default=30)
+# A read whose least sure character is below this goes to the tuning gallery, not to the reads.
+PLATE_MIN_CONFIDENCE = env.float("PLATE_MIN_CONFIDENCE", default=0.6)
+# The tuning gallery of unreadable and unsure plates: kept this many days, at most this many.
+PLATE_TUNING_DAYS = env.int("PLATE_TUNING_DAYS", default=7)
+PLATE_TUNING_KEEP = env.int("PLATE_TUNING_KEEP", default=500)
 # A detect stream without a frame for this long raises a P3 "camera down"; frames coming back resolve it.
 CAMERA_DOWN_GRACE_SECONDS = env.int("CAMERA_DOWN_GRACE_SECONDS", default=120)
 # Any alert with a place shows the cameras within this distance of it.

@@ -1,7 +1,7 @@
 """Events that smart cameras push (Hikvision ISAPI, ONVIF) entering the same event model as the workers'
 own: mapped to our kinds, deduplicated on the camera's UUID, stored with the camera's time and ours and
-their pictures; heartbeats only refresh the camera's health. ANPR reads are stored with their pictures
-for the plate pipeline (the recognition issue matches them).
+their pictures; heartbeats only refresh the camera's health. An ANPR read also becomes a PlateRead,
+as every read does (cameras.services.plates), announced to whoever matches plates.
 
 ONVIF events are states that turn on and off (motion, an object inside a field): the camera's "on"
 opens an event, its "off" closes that one; an instant (a line crossed) starts and ends at once, as
@@ -12,11 +12,12 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from cameras.isapi import IsapiEvent
-from cameras.models import Camera, CameraEvent, EventKind, EventOrigin, PictureKind
+from cameras.isapi import IsapiEvent, IsapiPlate
+from cameras.models import Camera, CameraEvent, EventKind, EventOrigin, PictureKind, ReadSource
 from cameras.onvif import OnvifNotification
 from cameras.services.events import event_close, event_open, picture_attach
 from cameras.services.health import camera_latest_frame_store, camera_pushed
+from cameras.services.plates import PlateEvidence, camera_plate_voted, plate_read_record
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,33 @@ def isapi_events_store(*, cameras: list[Camera], events: list[IsapiEvent], recei
     return stored
 
 
+def _plate_read(
+    camera: Camera, stored: CameraEvent, plate: IsapiPlate, pictures: dict[str, tuple[bytes, datetime]], at: datetime
+) -> None:
+    """The camera's own ANPR read, handed over as every read is (its plate picture the crop, its vehicle
+    picture the context); "unknown" and unsure reads go to the tuning gallery."""
+    voted = camera_plate_voted(text=plate.text, confidence=plate.confidence, char_confidences=plate.char_confidences)
+    crop = pictures.get(PictureKind.PLATE)
+    context = pictures.get(PictureKind.VEHICLE)
+    vehicle = {key: value for key, value in (("type", plate.vehicle_type), ("colour", plate.vehicle_color)) if value}
+    plate_read_record(
+        camera=camera,
+        source=ReadSource.CAMERA,
+        read_at=at,
+        voted=voted,
+        evidence=PlateEvidence(
+            crop=crop[0] if crop else None,
+            context=context[0] if context else None,
+            vehicle=vehicle,
+            direction=plate.direction,
+        ),
+        event=stored,
+        position=(stored.latitude, stored.longitude)
+        if stored.latitude is not None and stored.longitude is not None
+        else None,
+    )
+
+
 def _store(camera: Camera, event: IsapiEvent, received_at: datetime) -> bool:
     kind = isapi_kind(event)
     data: dict = {"event_type": event.event_type, "state": event.event_state, "description": event.description}
@@ -120,6 +148,8 @@ def _store(camera: Camera, event: IsapiEvent, received_at: datetime) -> bool:
                 if scene is not None and not camera.detect_stream:
                     # A camera we do not stream: the wall's tile is the scene it last pushed.
                     camera_latest_frame_store(camera=camera, jpeg=scene[0], at=taken)
+                if event.plate is not None:
+                    _plate_read(camera, stored, event.plate, pictures, taken)
     except IntegrityError:  # the same UUID stored by a concurrent re-upload
         return False
     return stored is not None

@@ -3,16 +3,19 @@ end, unless a case number links them to a case; then the purge deletes them, the
 them, and redacts the alerts they raised (the pictures in their payload lead nowhere any more; the
 alert's lifecycle stays). A latest frame older than the retention goes too (a camera long dead keeps no
 picture of the street), and so do the track points of a drone's flights that landed longer ago (the
-flight itself, who flew it and why, stays on record). Open events and flights stay until they end."""
+flight itself, who flew it and why, stays on record). Open events and flights stay until they end.
+Plate reads that matched no hotlist go after PLATE_READ_RETENTION_DAYS unless linked to a case; the
+tuning gallery of unread plates keeps its last PLATE_TUNING_KEEP of PLATE_TUNING_DAYS."""
 
 import functools
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from cameras.models import Camera, CameraEvent, EventPicture, FlightPosition
+from cameras.models import Camera, CameraEvent, EventPicture, FlightPosition, PlateRead, UnreadPlate
 from opscenter.services.audit import audit_record
 from opscenter.services.retention import alerts_redact
 
@@ -39,7 +42,9 @@ def events_purge(*, now: datetime | None = None) -> int:
                 transaction.on_commit(functools.partial(_delete_files, files))
     frames = _latest_frames_purge(now)
     points = _track_points_purge(now)
-    if deleted or frames or points:
+    plates = _plate_reads_purge(now)
+    unread = _unread_plates_purge(now)
+    if deleted or frames or points or plates or unread:
         audit_record(
             actor=None,
             actor_label="retention",
@@ -50,6 +55,8 @@ def events_purge(*, now: datetime | None = None) -> int:
                 "latest_frames": frames,
                 "alerts_redacted": redacted,
                 "track_points": points,
+                "plate_reads": plates,
+                "unread_plates": unread,
             },
         )
     return deleted
@@ -67,6 +74,36 @@ def _latest_frames_purge(now: datetime) -> int:
                 _delete_files([name])
                 purged += 1
     return purged
+
+
+def _plate_reads_purge(now: datetime) -> int:
+    """Reads that matched no hotlist and no case, past PLATE_READ_RETENTION_DAYS, with their pictures."""
+    expired = PlateRead.objects.filter(
+        matched=False, case_number="", read_at__lt=now - timedelta(days=settings.PLATE_READ_RETENTION_DAYS)
+    )
+    purged = 0
+    while rows := list(expired.values_list("pk", "crop", "context")[:BATCH]):
+        with transaction.atomic():
+            purged += PlateRead.objects.filter(pk__in=[row[0] for row in rows]).delete()[0]
+            files = [name for row in rows for name in row[1:]]
+            transaction.on_commit(functools.partial(_delete_files, files))
+    return purged
+
+
+def _unread_plates_purge(now: datetime) -> int:
+    """The tuning gallery keeps PLATE_TUNING_DAYS and at most PLATE_TUNING_KEEP samples."""
+    old = UnreadPlate.objects.filter(seen_at__lt=now - timedelta(days=settings.PLATE_TUNING_DAYS))
+    keep = list(
+        UnreadPlate.objects.order_by("-seen_at", "-pk").values_list("pk", flat=True)[: settings.PLATE_TUNING_KEEP]
+    )
+    surplus = UnreadPlate.objects.exclude(pk__in=keep)
+    rows = list((old | surplus).values_list("pk", "crop"))
+    if not rows:
+        return 0
+    with transaction.atomic():
+        UnreadPlate.objects.filter(pk__in=[row[0] for row in rows]).delete()
+        transaction.on_commit(functools.partial(_delete_files, [row[1] for row in rows]))
+    return len(rows)
 
 
 def _track_points_purge(now: datetime) -> int:

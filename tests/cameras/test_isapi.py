@@ -32,7 +32,13 @@ ANPR_EVENT = IsapiEvent(
     active_post_count=1,
     relation_event="",
     plate=IsapiPlate(
-        text="123ABC07", confidence=97, country="KZ", direction="forward", vehicle_type="vehicle", vehicle_color="white"
+        text="123ABC07",
+        confidence=97,
+        country="KZ",
+        direction="forward",
+        vehicle_type="vehicle",
+        vehicle_color="white",
+        char_confidences=(99, 99, 98, 97, 99, 99, 99, 96),  # plateCharBelieve
     ),
     regions=(),
     pictures=(),
@@ -132,7 +138,13 @@ def test_a_plate_the_camera_could_not_read_has_empty_text():
     event = only(fx.ANPR_UNKNOWN_XML, "application/xml")
 
     assert event.plate == IsapiPlate(
-        text="", confidence=0, country="KZ", direction="forward", vehicle_type="vehicle", vehicle_color="white"
+        text="",
+        confidence=0,
+        country="KZ",
+        direction="forward",
+        vehicle_type="vehicle",
+        vehicle_color="white",
+        char_confidences=(99, 99, 98, 97, 99, 99, 99, 96),
     )
     assert event.raw["ANPR"]["licensePlate"] == "unknown"
 

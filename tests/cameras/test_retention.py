@@ -55,7 +55,15 @@ def test_an_expired_event_goes_with_its_pictures_and_its_alert_is_redacted(camer
     alert = Alert.objects.get(pk=event.alert_id)
     assert alert.payload == {} and alert.redacted_at is not None
     entry = AuditEntry.objects.get(action="cameras.events.purge")
-    assert entry.data == {"events": 1, "pictures": 3, "latest_frames": 0, "alerts_redacted": 1, "track_points": 0}
+    assert entry.data == {
+        "events": 1,
+        "pictures": 3,
+        "latest_frames": 0,
+        "alerts_redacted": 1,
+        "track_points": 0,
+        "plate_reads": 0,
+        "unread_plates": 0,
+    }
     assert events_purge() == 0  # nothing left to do
 
 
