@@ -107,6 +107,29 @@ def fit(text: str, plate_format: PlateFormat, *, candidates: list[dict[str, floa
     return Fitted(text="".join(fitted), format=plate_format, corrections=corrections)
 
 
+# What a plate carries beside its number: the country's mark by the flag (KZ), or after it (RUS).
+COUNTRY_MARKS = ("RUS", "KZ", "RU", "KG", "UZ")
+
+
+def plate_span(text: str) -> tuple[int, int] | None:
+    """Where in a recognised line the plate number is: all of it, or all but a country's mark read
+    with it ("KZ123ABC07"); None when no part fits a format."""
+    if best_fit(text) is not None:
+        return 0, len(text)
+    for mark in COUNTRY_MARKS:
+        if text.startswith(mark) and best_fit(text[len(mark) :]) is not None:
+            return len(mark), len(text)
+        if text.endswith(mark) and best_fit(text[: -len(mark)]) is not None:
+            return 0, len(text) - len(mark)
+    # A mark half read (the K of a KZ whose Z the flag swallowed): up to three letters either side.
+    for cut in range(1, 4):
+        if text[:cut].isalpha() and best_fit(text[cut:]) is not None:
+            return cut, len(text)
+        if text[-cut:].isalpha() and best_fit(text[:-cut]) is not None:
+            return 0, len(text) - cut
+    return None
+
+
 def best_fit(text: str, *, candidates: list[dict[str, float]] | None = None, max_corrections: int = 2) -> Fitted | None:
     """The format the text fits with the fewest corrections (at most `max_corrections`), in the data's
     order on a tie; None when it fits none (a van's lettering, a badge, a half-read plate)."""
