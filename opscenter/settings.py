@@ -302,6 +302,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # analytics and recognition get queues of their own when they come (`video`, `recognition`).
 CELERY_QUEUE_DELIVERIES = "deliveries"
 CELERY_QUEUE_ESCALATION = "escalation"
+CELERY_QUEUE_RECOGNITION = "recognition"  # plate text and faces: heavy, on hosts of their own
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "opscenter.tasks.deliver_outbox_message": {"queue": CELERY_QUEUE_DELIVERIES},
@@ -311,6 +312,7 @@ CELERY_TASK_ROUTES = {
     "alarms.tasks.alert_due_events": {"queue": CELERY_QUEUE_ESCALATION},
     "bracelets.tasks.supervise_bracelets": {"queue": CELERY_QUEUE_ESCALATION},
     "cameras.tasks.supervise_pushing": {"queue": CELERY_QUEUE_ESCALATION},
+    "cameras.tasks.read_plates": {"queue": CELERY_QUEUE_RECOGNITION},
 }
 # Time limits (prefork workers): at the soft limit the task gets SoftTimeLimitExceeded and may clean up
 # (an outbox delivery records a failed attempt and is retried); at the hard limit its process is killed.

@@ -61,6 +61,11 @@ class AnalyticsProfile(models.Model):
     dumping_seconds = models.PositiveIntegerField(_("left object: staying for (s)"), default=60)
     lane_incidents = models.BooleanField(_("vehicles stopped in lanes"), default=False)
     lane_stop_seconds = models.PositiveIntegerField(_("stopped vehicle: for (s)"), default=30)
+    plate_reading = models.BooleanField(
+        _("read plates of passing vehicles"),
+        default=False,
+        help_text=_("Crops of each passing vehicle go to the recognition queue to have its plate read."),
+    )
     static_min_area = models.FloatField(
         _("smallest left object (share of the image)"), default=0.002, validators=[MinValueValidator(0.0)]
     )

@@ -5,11 +5,14 @@ which needs a reason and is audited.
 A read is a read when its text fits a plate format and its least sure character reaches
 PLATE_MIN_CONFIDENCE; otherwise it goes to the tuning gallery (UnreadPlate) and nowhere else."""
 
+import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
+import cv2
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cameras.models import Camera, CameraEvent, PlateRead, UnreadPlate
+from cameras.models import Camera, CameraEvent, PlateRead, ReadSource, UnreadPlate
 from cameras.plates.formats import normalise
 from cameras.plates.voting import Reading, Voted, vote
 from cameras.selectors import cameras_visible
@@ -158,3 +161,40 @@ def _unread(*, camera: Camera, seen_at: datetime, voted: Voted, reason: str, cro
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
+
+
+def vehicle_passed(*, camera: Camera, finding) -> None:
+    """A worker's passing vehicle (cameras.video.analyser's "vehicle" finding): its crops to the
+    recognition queue, after whatever the worker's transaction holds."""
+    from cameras.tasks import read_plates
+
+    passed_at = datetime.fromtimestamp(finding.t, UTC)
+    crops = [base64.b64encode(crop).decode("ascii") for crop in finding.crops]
+    context = base64.b64encode(finding.pictures.get("context", b"")).decode("ascii")
+    read_plates.delay(camera.pk, passed_at.isoformat(), crops, context)
+
+
+def vehicle_plates_read(
+    *, camera: Camera, passed_at: datetime, crops: list[bytes], context: bytes | None
+) -> PlateRead | UnreadPlate | None:
+    """Read each crop of one vehicle, vote the readings into one read and record it (the crop of the
+    frame the final text agrees with best is its evidence). None when no crop showed a plate."""
+    from cameras.plates.ocr import reader
+
+    plate_reader = reader()
+    readings, plates = [], {}
+    for index, data in enumerate(crops):
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            continue
+        for found in plate_reader.read_vehicle(image)[:1]:
+            readings.append(Reading.of(found.text, found.confidences, frame=index))
+            plates[index] = found.crop
+    voted = vote(readings)
+    if voted is None:
+        return None
+    crop = plates.get(voted.best_frame)
+    evidence = PlateEvidence(
+        crop=cv2.imencode(".jpg", crop)[1].tobytes() if crop is not None else None, context=context
+    )
+    return plate_read_record(camera=camera, source=ReadSource.WORKER, read_at=passed_at, voted=voted, evidence=evidence)

@@ -13,6 +13,8 @@ import numpy as np
 from cameras.video.background import DualBackground
 from cameras.video.crowd import END_SECONDS, Gathering, PeopleCounter, Perspective
 from cameras.video.motion import Box, MotionDetector, MotionSettings
+from cameras.video.vehicles import VehicleTracker
+from cameras.video.vehicles import jpeg as vehicle_jpeg
 from cameras.zones import Zone
 
 HISTORY_EVERY_SECONDS = 1.0  # a frame kept for "before" pictures this often
@@ -35,12 +37,13 @@ class AnalyserSettings:
     static_min_area: float = 0.002
     zones: tuple[Zone, ...] = ()
     perspective: Perspective | None = None
+    plates: bool = False  # follow passing vehicles and hand their crops over for plate reading
 
 
 @dataclass
 class Finding:
-    kind: Literal["crowd", "dumping", "lane_stop"]
-    action: Literal["start", "update", "end"]
+    kind: Literal["crowd", "dumping", "lane_stop", "vehicle"]
+    action: Literal["start", "update", "end", "passed"]
     zone: str
     t: float
     key: int  # which occurrence (several objects may lie in one zone)
@@ -48,6 +51,7 @@ class Finding:
     box: tuple[float, float, float, float] | None = None
     pictures: dict[str, bytes] = field(default_factory=dict)
     data: dict = field(default_factory=dict)
+    crops: tuple[bytes, ...] = ()  # a passed vehicle's crops (JPEG), for reading its plate
 
 
 @dataclass
@@ -96,6 +100,7 @@ class CameraAnalyser:
         self.next_history = self.next_static = 0.0
         self.keys = 0
         self.last_boxes: list[Box] = []
+        self.vehicles = VehicleTracker(frame_shape=frame_shape) if settings.plates else None
 
     @property
     def detects(self) -> bool:
@@ -105,21 +110,43 @@ class CameraAnalyser:
         grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         boxes = self.motion.detect(grey)
         self.last_boxes = boxes
+        passed = self._vehicles(frame, boxes, t) if self.vehicles is not None else []
         if self.background is None:
-            return []
+            return passed
         if boxes:
             self.moves.append((t, boxes))
         if self.static_zones and t >= self.next_history:
             self.history.append((t, _jpeg(frame)))
             self.next_history = t + HISTORY_EVERY_SECONDS
         self.background.update(grey)
-        findings: list[Finding] = []
+        findings: list[Finding] = passed
         for zone in self.crowd_zones:
             findings.extend(self._crowd(zone, frame, boxes, t))
         if self.static_zones and t >= self.next_static:
             self.next_static = t + STATIC_CHECK_SECONDS
             for zone in self.static_zones:
                 findings.extend(self._static(zone, frame, t))
+        return findings
+
+    # ------------------------------------------------------------------------------- passing vehicles
+    def _vehicles(self, frame: np.ndarray, boxes: list[Box], t: float) -> list[Finding]:
+        assert self.vehicles is not None
+        findings = []
+        for track in self.vehicles.update(frame, boxes, t):
+            crops = tuple(vehicle_jpeg(crop) for _area, _t, crop in sorted(track.crops, key=lambda item: item[1]))
+            context = vehicle_jpeg(track.context[1], quality=JPEG_QUALITY) if track.context else b""
+            findings.append(
+                Finding(
+                    "vehicle",
+                    "passed",
+                    "",
+                    track.last_t,
+                    key=track.key,
+                    pictures={"context": context} if context else {},
+                    data={"first_t": round(track.first_t, 2), "frames": track.frames},
+                    crops=crops,
+                )
+            )
         return findings
 
     # --------------------------------------------------------------------------------------- crowds

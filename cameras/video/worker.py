@@ -29,6 +29,7 @@ from cameras.services.health import (
     worker_events_interrupted,
 )
 from cameras.services.leases import leases_claim, leases_release, leases_renew, worker_gone, worker_present
+from cameras.services.plates import vehicle_passed
 from cameras.video.analyser import AnalyserSettings, CameraAnalyser, Finding
 from cameras.video.crowd import Perspective
 from cameras.video.daynight import is_dark, is_grey
@@ -66,6 +67,7 @@ def analyser_settings(camera: Camera, profile: AnalyticsProfile) -> AnalyserSett
         lanes=profile.lane_incidents,
         lane_stop_seconds=profile.lane_stop_seconds,
         static_min_area=profile.static_min_area,
+        plates=profile.plate_reading,
         zones=tuple(zones_of(camera.zones)),
         perspective=Perspective(top=perspective["top"], bottom=perspective["bottom"]) if perspective else None,
     )
@@ -163,6 +165,9 @@ class CameraLoop(threading.Thread):
         camera_stream_lost(camera=self.camera, since=datetime.fromtimestamp(since, UTC), error=error, down=down)
 
     def _record(self, finding: Finding) -> None:
+        if finding.kind == "vehicle":  # reading its plate is heavy: the recognition queue does it
+            vehicle_passed(camera=self.camera, finding=finding)
+            return
         close_old_connections()
         key = (finding.kind, finding.zone, finding.key)
         at = datetime.fromtimestamp(finding.t, UTC)

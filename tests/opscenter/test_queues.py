@@ -35,6 +35,7 @@ def queue_of(task_name: str) -> str:
         ("alarms.tasks.supervise_panels", "escalation"),
         ("alarms.tasks.alert_due_events", "escalation"),
         ("bracelets.tasks.supervise_bracelets", "escalation"),
+        ("cameras.tasks.read_plates", "recognition"),
         ("appeals.tasks.purge_leftovers", "default"),
         ("bracelets.tasks.purge_positions", "default"),
         ("some.future.task", "default"),
