@@ -37,7 +37,9 @@ class PlateCandidate:
 
 
 class PlateReader:
-    def __init__(self) -> None:
+    def __init__(self, *, threads: int = 1) -> None:
+        """`threads`: ONNX Runtime's threads for one reading (one per process: a recognition worker scales
+        by its processes, `celery -c`, not by threads fighting for the same cores)."""
         from rapidocr import RapidOCR
 
         self.engine = RapidOCR(
@@ -46,6 +48,8 @@ class PlateReader:
                 "Global.use_cls": False,
                 "Det.limit_type": "max",
                 "Det.limit_side_len": DET_SIDE,
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }
         )
 
