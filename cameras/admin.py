@@ -59,6 +59,15 @@ class CameraForm(forms.ModelForm):
         given = self.cleaned_data.get("onvif_password") or ""
         return given or (self.instance.onvif_password if self.instance.pk else "")
 
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        moved = [name for name in ("onvif_host", "onvif_port", "onvif_username") if name in self.changed_data]
+        stored = self.instance.pk and self.instance.onvif_password
+        if moved and stored and not self.data.get(self.add_prefix("onvif_password")):
+            # The stored password must never follow the camera to another address unasked.
+            self.add_error("onvif_password", _("Type the ONVIF password again: the host, port or user changed."))
+        return cleaned
+
 
 @admin.register(Camera)
 class CameraAdmin(MapFieldsMixin, AuditedAdmin):

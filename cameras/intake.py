@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cameras.isapi import IsapiError, parse_notification
-from cameras.models import Camera
+from cameras.models import Camera, PushProtocol
 from cameras.services.pushed import isapi_events_store
 from cameras.services.registry import CREDENTIAL_KIND
 from opscenter.middleware import client_address
@@ -31,7 +31,11 @@ OK = b'<?xml version="1.0" encoding="UTF-8"?>\n<ResponseStatus><statusCode>1</st
 @require_POST
 def isapi_push(request: HttpRequest, token: str) -> HttpResponse:
     credential = credential_verify(secret=token, kind=CREDENTIAL_KIND)
-    cameras = list(Camera.objects.select_related("district").filter(credential=credential)) if credential else []
+    cameras = (
+        list(Camera.objects.select_related("district").filter(credential=credential, push_protocol=PushProtocol.ISAPI))
+        if credential
+        else []
+    )  # a drone's track token, or a camera that does not push, is no ISAPI push URL
     if not cameras:
         return JsonResponse({"detail": "Unknown camera token.", "code": "not_authenticated"}, status=401)
     address = client_address(request)

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cameras.models import EventPicture
+from cameras.models import EventKind, EventPicture
 from cameras.selectors import cameras_visible, wall_cameras
 from opscenter.permissions import Capability, has
 from opscenter.requests import request_user
@@ -34,10 +34,13 @@ def latest_frame(request: HttpRequest, camera_pk: int) -> FileResponse:
 @require_GET
 def event_picture(request: HttpRequest, picture_pk: int) -> FileResponse:
     """A picture of an event (best snapshot, before, after, plate) of a camera in the user's scope."""
-    visible = cameras_visible(user=request_user(request))
-    picture = EventPicture.objects.filter(pk=picture_pk, event__camera__in=visible).first()
+    user = request_user(request)
+    visible = cameras_visible(user=user)
+    picture = EventPicture.objects.filter(pk=picture_pk, event__camera__in=visible).select_related("event").first()
     if picture is None:
         raise Http404
+    if picture.event.kind == EventKind.ANPR and not has(user, Capability.PLATE_SEARCH):
+        raise Http404  # a plate read's pictures: for those who search reads, with a reason (plate search)
     return _jpeg(picture.file)
 
 

@@ -331,6 +331,7 @@ CELERY_ESCALATION_TIME_LIMITS = {
 CELERY_TASK_ANNOTATIONS = {
     name: CELERY_DELIVERY_TIME_LIMITS if route["queue"] == CELERY_QUEUE_DELIVERIES else CELERY_ESCALATION_TIME_LIMITS
     for name, route in CELERY_TASK_ROUTES.items()
+    if route["queue"] in (CELERY_QUEUE_DELIVERIES, CELERY_QUEUE_ESCALATION)  # recognition: the default limits
 }
 CELERY_BEAT_SCHEDULE = {
     "escalate-alerts": {"task": "opscenter.tasks.escalate_alerts", "schedule": 5.0},

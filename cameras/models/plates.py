@@ -64,7 +64,8 @@ class PlateRead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display or self.text} · {self.read_at:%Y-%m-%d %H:%M:%S}"
+        # No plate: titles, breadcrumbs and logs are no place for one (it is shown through the search).
+        return f"#{self.pk} · {self.read_at:%Y-%m-%d %H:%M:%S}"
 
 
 class UnreadPlate(models.Model):

@@ -10,11 +10,12 @@ capacity), letting the surplus go for the others to claim. A worker that starts 
 its share within a heartbeat or two; one that dies leaves its share to the others after the lease time."""
 
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 
 from cameras.models import Camera, PushProtocol, VideoWorkerPresence
 
@@ -22,9 +23,10 @@ from cameras.models import Camera, PushProtocol, VideoWorkerPresence
 WORKABLE = ~Q(detect_stream="") | (Q(push_protocol=PushProtocol.ONVIF) & ~Q(onvif_host=""))
 
 
-def leases_claim(*, owner: str, limit: int, now: datetime) -> list[Camera]:
-    """Up to `limit` free cameras (enabled, with a detect stream or ONVIF events, lease run out) now
-    leased to `owner`."""
+def leases_claim(*, owner: str, limit: int, now: datetime, held: Iterable[int] = ()) -> list[Camera]:
+    """Up to `limit` free cameras (enabled, with a detect stream or ONVIF events, never leased, let go,
+    or their lease run out; or left leased to `owner` by an earlier run of it) now leased to `owner`;
+    `held` are the ones it runs already. Never leased and let-go cameras come first, on every database."""
     if limit <= 0:
         return []
     until = now + timedelta(seconds=settings.VIDEO_LEASE_SECONDS)
@@ -33,7 +35,8 @@ def leases_claim(*, owner: str, limit: int, now: datetime) -> list[Camera]:
             Camera.objects.select_for_update(skip_locked=True)
             .filter(WORKABLE, enabled=True)
             .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner))
-            .order_by("lease_until", "pk")
+            .exclude(pk__in=list(held))
+            .order_by(F("lease_until").asc(nulls_first=True), "pk")
             .values_list("pk", flat=True)[:limit]
         )
         Camera.objects.filter(pk__in=free).update(lease_owner=owner, lease_until=until)
@@ -56,14 +59,27 @@ def leases_release(*, owner: str, camera_pks: list[int]) -> None:
     Camera.objects.filter(pk__in=camera_pks, lease_owner=owner).update(lease_owner="", lease_until=None)
 
 
-def worker_present(*, owner: str, capacity: int, now: datetime) -> int:
-    """Record that `owner` is alive; answers its fair share of the workable cameras now."""
+def worker_present(*, owner: str, capacity: int, now: datetime) -> tuple[int, bool]:
+    """Record that `owner` is alive; answers its fair share of the workable cameras now, and whether
+    another worker alive holds less than its own share and has room (only then is a surplus let go:
+    a worker of small capacity beside a large one leaves no camera unanalysed)."""
     VideoWorkerPresence.objects.update_or_create(name=owner, defaults={"seen_at": now, "capacity": capacity})
-    alive = VideoWorkerPresence.objects.filter(
-        seen_at__gte=now - timedelta(seconds=settings.VIDEO_LEASE_SECONDS)
-    ).count()
+    alive = list(
+        VideoWorkerPresence.objects.filter(
+            seen_at__gte=now - timedelta(seconds=settings.VIDEO_LEASE_SECONDS)
+        ).values_list("name", "capacity")
+    )
     workable = Camera.objects.filter(WORKABLE, enabled=True).count()
-    return min(capacity, math.ceil(workable / max(1, alive)))
+    fair = math.ceil(workable / max(1, len(alive)))
+    holding = dict(
+        Camera.objects.filter(lease_until__gte=now)
+        .exclude(lease_owner="")
+        .values_list("lease_owner")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    wanting = any(name != owner and holding.get(name, 0) < min(fair, room) for name, room in alive)
+    return min(capacity, fair), wanting
 
 
 def worker_gone(*, owner: str) -> None:

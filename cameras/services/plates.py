@@ -7,6 +7,7 @@ PLATE_MIN_CONFIDENCE; otherwise it goes to the tuning gallery (UnreadPlate) and 
 
 import base64
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,8 @@ from opscenter.errors import DomainError, ReasonRequired
 from opscenter.models import User
 from opscenter.permissions import Capability, require
 from opscenter.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def plate_read_record(
             latitude=latitude,
             longitude=longitude,
         )
-        stem = f"{camera.pk}-{read_at:%H%M%S}-{voted.text}"
+        stem = f"{camera.pk}-{read_at:%H%M%S}"  # no plate in a file name
         if evidence.crop:
             read.crop.save(f"{stem}-plate-{_digest(evidence.crop)}.jpg", ContentFile(evidence.crop), save=False)
         if evidence.context:
@@ -86,8 +89,15 @@ def plate_read_record(
                 f"{stem}-context-{_digest(evidence.context)}.jpg", ContentFile(evidence.context), save=False
             )
         read.save()
-        transaction.on_commit(lambda: plate_read.send(sender=PlateRead, read=read))
+        transaction.on_commit(lambda: _announce(read))
     return read
+
+
+def _announce(read: PlateRead) -> None:
+    """Tell the listeners; one that fails is logged, and neither the read nor the other listeners suffer."""
+    for receiver, result in plate_read.send_robust(sender=PlateRead, read=read):
+        if isinstance(result, Exception):
+            logger.error("plate_read listener %r failed on read %s", receiver, read.pk, exc_info=result)
 
 
 def plate_read_matched(*, read: PlateRead) -> None:
@@ -125,8 +135,12 @@ def plate_reads_search(
     wanted = "".join(ch if ch in "*?" else normalise(ch) for ch in pattern.strip())
     if len(wanted.replace("*", "").replace("?", "")) < 3:
         raise PatternRefused()
-    regex = "^" + "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in wanted) + "$"
-    reads = PlateRead.objects.filter(camera__in=cameras_visible(user=actor), text__regex=regex)
+    reads = PlateRead.objects.filter(camera__in=cameras_visible(user=actor))
+    if "*" in wanted or "?" in wanted:
+        regex = "^" + "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in wanted) + "$"
+        reads = reads.filter(text__regex=regex)
+    else:
+        reads = reads.filter(text=wanted)  # the index, not a scan
     if since is not None:
         reads = reads.filter(read_at__gte=since)
     if until is not None:
@@ -193,6 +207,10 @@ def vehicle_plates_read(
     voted = vote(readings)
     if voted is None:
         return None
+    # The task is acknowledged after it ran: redelivered after a crash, it finds its read already there.
+    done = PlateRead.objects.filter(camera=camera, source=ReadSource.WORKER, read_at=passed_at, text=voted.text).first()
+    if done is not None:
+        return done
     crop = plates.get(voted.best_frame)
     evidence = PlateEvidence(
         crop=cv2.imencode(".jpg", crop)[1].tobytes() if crop is not None else None, context=context

@@ -79,7 +79,10 @@ def _latest_frames_purge(now: datetime) -> int:
 def _plate_reads_purge(now: datetime) -> int:
     """Reads that matched no hotlist and no case, past PLATE_READ_RETENTION_DAYS, with their pictures."""
     expired = PlateRead.objects.filter(
-        matched=False, case_number="", read_at__lt=now - timedelta(days=settings.PLATE_READ_RETENTION_DAYS)
+        # Our clock, not the camera's: a camera set years ahead keeps nothing longer.
+        matched=False,
+        case_number="",
+        received_at__lt=now - timedelta(days=settings.PLATE_READ_RETENTION_DAYS),
     )
     purged = 0
     while rows := list(expired.values_list("pk", "crop", "context")[:BATCH]):

@@ -166,7 +166,10 @@ class CameraLoop(threading.Thread):
 
     def _record(self, finding: Finding) -> None:
         if finding.kind == "vehicle":  # reading its plate is heavy: the recognition queue does it
-            vehicle_passed(camera=self.camera, finding=finding)
+            try:
+                vehicle_passed(camera=self.camera, finding=finding)
+            except Exception:  # the broker away: this vehicle's plate is lost, the camera's loop is not
+                logger.exception("camera %s: a passing vehicle could not be handed over for reading", self.camera.pk)
             return
         close_old_connections()
         key = (finding.kind, finding.zone, finding.key)
@@ -246,14 +249,14 @@ class VideoWorker:
                     failed.append(loops.pop(name).camera)
             if not loops:
                 del self.loops[pk]
-        share = worker_present(owner=self.name, capacity=self.capacity, now=now)
+        share, wanted = worker_present(owner=self.name, capacity=self.capacity, now=now)
         held = leases_renew(owner=self.name, camera_pks=list(self.loops), now=now)
         for pk in set(self.loops) - held:
             logger.info("camera %s: lease lost, letting it go", pk)
             for loop in self.loops.pop(pk).values():
                 loop.stop.set()
-        surplus = sorted(self.loops)[share:]
-        if surplus:  # more than its share: the newest cameras go to the other workers
+        surplus = sorted(self.loops)[share:] if wanted else []
+        if surplus:  # more than its share, and another worker wants some: the newest cameras go to it
             logger.info("cameras %s: more than this worker's share (%s), letting them go", surplus, share)
             for pk in surplus:
                 for loop in self.loops.pop(pk).values():
@@ -262,7 +265,9 @@ class VideoWorker:
         for camera in failed:
             if camera.pk in self.loops:
                 self._start(camera)
-        for camera in leases_claim(owner=self.name, limit=share - len(self.loops), now=now):
+        # Up to its share while others want theirs; up to its capacity when nobody else takes them.
+        limit = (share if wanted else self.capacity) - len(self.loops)
+        for camera in leases_claim(owner=self.name, limit=limit, now=now, held=list(self.loops)):
             self._start(camera)
 
     def _start(self, camera: Camera) -> None:

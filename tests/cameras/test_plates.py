@@ -159,7 +159,7 @@ def _read(camera, text: str, *, days_ago: float = 0, **fields) -> PlateRead:
         camera=camera,
         source="worker",
         read_at=timezone.now() - timedelta(days=days_ago),
-        received_at=timezone.now(),
+        received_at=min(timezone.now(), timezone.now() - timedelta(days=days_ago)),
         text=fitted.text,
         display=fitted.format.written(fitted.text),
         country=fitted.format.country,

@@ -91,6 +91,7 @@ class Command(BaseCommand):
         for task in self.tasks:
             task.cancel()
         self.stop.set()
+        live.serve_in_memory_on(None)  # the threads' last publishes must not wait on this very loop
         for thread in self.threads:
             thread.join(timeout=10)
 
