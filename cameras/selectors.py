@@ -3,17 +3,21 @@ events, the cameras beside an alert (those watching its object, those near its p
 device credential speaks for."""
 
 import math
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from cameras.models import Camera, CameraEvent, CameraKind
 from opscenter.geo import great_circle_m
 from opscenter.models import Alert, DeviceCredential, User
 from opscenter.permissions import Capability, has
 from opscenter.selectors import scoped
+
+RECENT = timedelta(days=7)  # the wall's "last events" of a camera
 
 
 def cameras_visible(*, user: User) -> QuerySet[Camera]:
@@ -41,9 +45,10 @@ def wall_cameras(*, user: User, district: str = "", center: str = "") -> list[Ca
         visible = visible.filter(district__center__code=center)
     cameras = list(visible.order_by("district__code", "name"))
     recent: dict[int, list[CameraEvent]] = {camera.pk: [] for camera in cameras}
-    # Each camera's own last three (a busy ANPR camera does not crowd the others out), in one query.
+    # Each camera's own last three of the last week (a busy ANPR camera does not crowd the others out,
+    # nor does its history make each poll rank months of reads), in one query.
     latest = (
-        CameraEvent.objects.filter(camera__in=cameras)
+        CameraEvent.objects.filter(camera__in=cameras, started_at__gte=timezone.now() - RECENT)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("camera_id")], order_by=[F("started_at").desc(), F("pk").desc()])
         )

@@ -68,7 +68,10 @@ class CameraEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["camera", "uuid"], condition=~Q(uuid=""), name="camera_event_uuid_once"),
         ]
-        indexes = [models.Index(fields=["camera", "kind", "ended_at"], name="camera_event_open")]
+        indexes = [
+            models.Index(fields=["camera", "kind", "ended_at"], name="camera_event_open"),
+            models.Index(fields=["camera", "-started_at"], name="camera_event_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.camera_id} · {self.started_at:%Y-%m-%d %H:%M:%S}"
