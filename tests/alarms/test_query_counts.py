@@ -5,9 +5,10 @@ alarms and restores cost their own queries after the ACKs (`events_alert`)."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from alarms.models import AlarmPanel
+from alarms.models import AlarmPanel, ProtectedObject
 from alarms.services import Incoming, events_alert, frame_receive, frames_receive, panel_create
 from tests.alarms.conftest import KEY
 from tests.alarms.frames import build_frame
@@ -55,6 +56,7 @@ def test_a_new_alarm_before_its_ack_panels_repeats_frame_event_supervision_and_n
 def test_an_alarms_alert_after_the_ack_the_events_the_alert_and_the_link(heard_a_minute_ago, django_assert_num_queries):
     [received] = frames_receive([Incoming(build_frame(data="1120 01 015", sequence="0001"), "tcp", "p")])
     assert received.alert_panel is not None
+    ContentType.objects.get_for_model(ProtectedObject)  # the alert's subject type: cached once per process
     # the pending events with their panels, objects, districts and centers; alert_raise (its savepoint, the
     # open alert of the key, the alert, its event, the audit entry, release); the events' links and flags.
     with django_assert_num_queries(TRANSACTION + 1 + 6 + 1):
