@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from cameras.models import PlateRead
 from cameras.selectors import cameras_visible
 from cameras.services.plates import plate_reads_search
+from cameras.views import jpeg_response
 from opscenter.errors import DomainError
 from opscenter.permissions import Capability, capability_permission, has
 from opscenter.requests import request_user
@@ -127,7 +128,4 @@ def plate_picture(request: HttpRequest, read_pk: int, which: str) -> FileRespons
     picture = getattr(read, which) if read is not None else None
     if not picture:
         raise Http404
-    response = FileResponse(picture.open("rb"), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return jpeg_response(picture, cache="private, no-store")

@@ -13,10 +13,11 @@ from opscenter.requests import request_user
 from opscenter.selectors import districts_visible
 
 
-def _jpeg(file) -> FileResponse:
+def jpeg_response(file, *, cache: str = "private, max-age=2") -> FileResponse:
+    """A stored JPEG, never sniffed as anything else, cached only by the one who may see it."""
     response = FileResponse(file.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=2"
+    response["Cache-Control"] = cache
     return response
 
 
@@ -27,7 +28,7 @@ def latest_frame(request: HttpRequest, camera_pk: int) -> FileResponse:
     camera = cameras_visible(user=request_user(request)).filter(pk=camera_pk).first()
     if camera is None or not camera.latest_frame:
         raise Http404
-    return _jpeg(camera.latest_frame)
+    return jpeg_response(camera.latest_frame)
 
 
 @login_required
@@ -41,7 +42,7 @@ def event_picture(request: HttpRequest, picture_pk: int) -> FileResponse:
         raise Http404
     if picture.event.kind == EventKind.ANPR and not has(user, Capability.PLATE_SEARCH):
         raise Http404  # a plate read's pictures: for those who search reads, with a reason (plate search)
-    return _jpeg(picture.file)
+    return jpeg_response(picture.file)
 
 
 @login_required

@@ -26,7 +26,8 @@ def events_purge(*, now: datetime | None = None) -> int:
     """Delete expired events in batches (a task may run this again at any time). Returns how many."""
     now = now or timezone.now()
     deleted = redacted = pictures = 0
-    for days in Camera.objects.values_list("retention_days", flat=True).distinct().order_by():
+    periods = list(Camera.objects.values_list("retention_days", flat=True).distinct().order_by())
+    for days in periods:
         cutoff = now - timedelta(days=days)
         expired = CameraEvent.objects.filter(
             camera__retention_days=days, case_number="", ended_at__isnull=False, ended_at__lt=cutoff
@@ -40,8 +41,8 @@ def events_purge(*, now: datetime | None = None) -> int:
                 deleted += batch.delete()[1].get(CameraEvent._meta.label, 0)
                 pictures += len(files)
                 transaction.on_commit(functools.partial(_delete_files, files))
-    frames = _latest_frames_purge(now)
-    points = _track_points_purge(now)
+    frames = _latest_frames_purge(now, periods)
+    points = _track_points_purge(now, periods)
     plates = _plate_reads_purge(now)
     unread = _unread_plates_purge(now)
     if deleted or frames or points or plates or unread:
@@ -62,9 +63,9 @@ def events_purge(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def _latest_frames_purge(now: datetime) -> int:
+def _latest_frames_purge(now: datetime, periods: list[int]) -> int:
     purged = 0
-    for days in Camera.objects.values_list("retention_days", flat=True).distinct().order_by():
+    for days in periods:
         stale = Camera.objects.filter(retention_days=days, latest_frame_at__lt=now - timedelta(days=days))
         for pk, name in stale.exclude(latest_frame="").values_list("pk", "latest_frame"):
             # Only if no newer frame was stored meanwhile (a camera coming back writes the same file).
@@ -109,9 +110,9 @@ def _unread_plates_purge(now: datetime) -> int:
     return len(rows)
 
 
-def _track_points_purge(now: datetime) -> int:
+def _track_points_purge(now: datetime, periods: list[int]) -> int:
     purged = 0
-    for days in Camera.objects.values_list("retention_days", flat=True).distinct().order_by():
+    for days in periods:
         landed = FlightPosition.objects.filter(
             flight__camera__retention_days=days, flight__ended_at__lt=now - timedelta(days=days)
         )

@@ -12,9 +12,8 @@ import numpy as np
 
 from cameras.video.background import DualBackground
 from cameras.video.crowd import END_SECONDS, Gathering, PeopleCounter, Perspective
-from cameras.video.motion import Box, MotionDetector, MotionSettings
+from cameras.video.motion import Box, MotionDetector, MotionSettings, iou
 from cameras.video.vehicles import VehicleTracker
-from cameras.video.vehicles import jpeg as vehicle_jpeg
 from cameras.zones import Zone
 
 HISTORY_EVERY_SECONDS = 1.0  # a frame kept for "before" pictures this often
@@ -133,8 +132,8 @@ class CameraAnalyser:
         assert self.vehicles is not None
         findings = []
         for track in self.vehicles.update(frame, boxes, t):
-            crops = tuple(vehicle_jpeg(crop) for _area, _t, crop in sorted(track.crops, key=lambda item: item[1]))
-            context = vehicle_jpeg(track.context[1], quality=JPEG_QUALITY) if track.context else b""
+            crops = tuple(_jpeg(crop, quality=90) for _area, _t, crop in sorted(track.crops, key=lambda item: item[1]))
+            context = _jpeg(track.context[1]) if track.context else b""
             findings.append(
                 Finding(
                     "vehicle",
@@ -198,7 +197,7 @@ class CameraAnalyser:
         known = self.statics[zone.name]
         findings = []
         for region in regions:
-            match = next((item for item in known if _iou(item.box, region.box) > 0.3), None)
+            match = next((item for item in known if iou(item.box, region.box) > 0.3), None)
             if match is None:
                 self.keys += 1
                 match = _Static(key=self.keys, box=region.box, seen_at=t)
@@ -258,13 +257,13 @@ class CameraAnalyser:
             if appeared - TRACK_SECONDS <= at <= appeared + 2.0:
                 for bx, by, bw, bh in boxes:
                     normal = (bx / width, by / height, bw / width, bh / height)
-                    if _iou(grown, normal) > 0 or _contains(grown, normal):
+                    if iou(grown, normal) > 0 or _contains(grown, normal):
                         track.append({"dt": round(at - appeared, 1), "box": _rounded(normal)})
         return track[-40:]
 
 
-def _jpeg(frame: np.ndarray) -> bytes:
-    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+def _jpeg(frame: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
+    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return encoded.tobytes() if ok else b""
 
 
@@ -283,17 +282,6 @@ def _drawn(
         points = np.array([[int(px * (width - 1)), int(py * (height - 1))] for px, py in zone.points], dtype=np.int32)
         cv2.polylines(picture, [points], True, (0, 0, 255), 2)
     return picture
-
-
-def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    w = min(ax + aw, bx + bw) - max(ax, bx)
-    h = min(ay + ah, by + bh) - max(ay, by)
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / (aw * ah + bw * bh - inter)
 
 
 def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:

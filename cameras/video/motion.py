@@ -81,3 +81,15 @@ class MotionDetector:
             return []
         cv2.accumulateWeighted(small, self.average, self.settings.frame_alpha)
         return boxes
+
+
+def iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over union of two (x, y, w, h) boxes, in pixels or normalised alike."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    w = min(ax + aw, bx + bw) - max(ax, bx)
+    h = min(ay + ah, by + bh) - max(ay, by)
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    return inter / float(aw * ah + bw * bh - inter)

@@ -5,10 +5,9 @@ heavy and happens elsewhere (a Celery task on the recognition queue): a camera's
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
-from cameras.video.motion import Box
+from cameras.video.motion import Box, iou
 
 GONE_SECONDS = 1.0  # a track not seen for this long has passed
 CROPS_PER_TRACK = 6
@@ -36,8 +35,8 @@ class VehicleTracker:
     def update(self, frame: np.ndarray, boxes: list[Box], t: float) -> list[VehicleTrack]:
         """Follow this frame's vehicles; answers the tracks that have just gone (seen long enough)."""
         for box in (b for b in boxes if self._vehicle_sized(b)):
-            track = max(self.tracks, key=lambda tr: _iou(tr.box, box), default=None)
-            if track is None or _iou(track.box, box) < 0.2:
+            track = max(self.tracks, key=lambda tr: iou(tr.box, box), default=None)
+            if track is None or iou(track.box, box) < 0.2:
                 self.keys += 1
                 track = VehicleTrack(key=self.keys, box=box, first_t=t, last_t=t)
                 self.tracks.append(track)
@@ -72,19 +71,3 @@ class VehicleTracker:
             track.crops[smallest] = (area, t, crop.copy())
         if track.context is None or area > track.context[0]:
             track.context = (area, frame.copy())
-
-
-def jpeg(image: np.ndarray, quality: int = 90) -> bytes:
-    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return encoded.tobytes() if ok else b""
-
-
-def _iou(a: Box, b: Box) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    w = min(ax + aw, bx + bw) - max(ax, bx)
-    h = min(ay + ah, by + bh) - max(ay, by)
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / float(aw * ah + bw * bh - inter)

@@ -16,19 +16,6 @@ from tests.factories import district
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pushing():
-    camera, secret = camera_create(
-        name="Dostyk ANPR",
-        kind="anpr",
-        district=district("uralsk"),
-        latitude=51.23,
-        longitude=51.37,
-        push_protocol="isapi",
-    )
-    return camera, push_path(secret)
-
-
 def _post(url, body, content_type, **extra):
     return Client().generic("POST", url, body, content_type=content_type, **extra)
 

@@ -91,19 +91,6 @@ def test_a_vans_lettering_read_in_a_few_frames_does_not_outvote_its_plate():
     assert "DOSTAVKA" in voted.raw_texts
 
 
-@pytest.fixture
-def anpr_camera(db):
-    camera, secret = camera_create(
-        name="Dostyk ANPR",
-        kind="anpr",
-        district=district("uralsk"),
-        latitude=51.23,
-        longitude=51.37,
-        push_protocol="isapi",
-    )
-    return camera, push_path(secret)
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_pushed_anpr_read_becomes_a_plate_read_with_its_pictures_announced_after_commit(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path)
@@ -142,8 +129,8 @@ def test_a_pushed_anpr_read_becomes_a_plate_read_with_its_pictures_announced_aft
     assert heard == [("123ABC07", True)]
 
 
-def test_an_unknown_plate_goes_to_the_tuning_gallery_not_to_the_reads(anpr_camera):
-    camera, url = anpr_camera
+def test_an_unknown_plate_goes_to_the_tuning_gallery_not_to_the_reads(pushing):
+    camera, url = pushing
     body = fx.multipart(fx.xml_part(fx.ANPR_UNKNOWN_XML), fx.jpeg_part(fx.PLATE_JPEG, "licensePlatePicture.jpg"))
     assert Client().generic("POST", url, body, content_type=fx.MULTIPART).status_code == 200
     assert not PlateRead.objects.exists()
@@ -175,8 +162,8 @@ def analyst(db):
     return UserFactory(username="analyst1", role="analyst", centers=["uralsk"])
 
 
-def test_a_plate_search_needs_a_reason_and_is_audited(analyst, anpr_camera):
-    camera, _url = anpr_camera
+def test_a_plate_search_needs_a_reason_and_is_audited(analyst, pushing):
+    camera, _url = pushing
     _read(camera, "123ABC07")
     _read(camera, "123ABD07")
     _read(camera, "777KZA07")
@@ -206,8 +193,8 @@ def test_a_search_sees_only_the_scope_and_an_operator_may_not_search(analyst, op
         plate_reads_search(actor=operator_uralsk, pattern="123ABC07", reason="Case 1")
 
 
-def test_reads_that_hit_nothing_go_after_their_retention(anpr_camera, settings, django_capture_on_commit_callbacks):
-    camera, _url = anpr_camera
+def test_reads_that_hit_nothing_go_after_their_retention(pushing, settings, django_capture_on_commit_callbacks):
+    camera, _url = pushing
     settings.PLATE_READ_RETENTION_DAYS = 30
     gone = _read(camera, "123ABC07", days_ago=31)
     gone.crop.save("old.jpg", ContentFile(b"jpeg"))
@@ -223,8 +210,8 @@ def test_reads_that_hit_nothing_go_after_their_retention(anpr_camera, settings, 
     assert AuditEntry.objects.get(action="cameras.events.purge").data["plate_reads"] == 1
 
 
-def test_the_tuning_gallery_keeps_its_last_few_of_its_days(anpr_camera, settings):
-    camera, _url = anpr_camera
+def test_the_tuning_gallery_keeps_its_last_few_of_its_days(pushing, settings):
+    camera, _url = pushing
     settings.PLATE_TUNING_DAYS, settings.PLATE_TUNING_KEEP = 7, 2
     now = timezone.now()
     ages = {"old": 8, "third": 3, "second": 2, "newest": 1}
